@@ -1,0 +1,210 @@
+//! Classifying documents: cut the input into units (sentences, lines or the whole text), predict every
+//! task for each, and sum the document up (mean scores, label counts, and the tone toward each frame).
+
+use crate::model::{argmax, Model, TaskPrediction};
+use crate::sentences::sentence_spans;
+
+/// What one prediction is made for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Unit {
+    /// Split the text into sentences.
+    Sentence,
+    /// Each non-empty input line is one text.
+    Line,
+    /// The whole input is one text.
+    Document,
+}
+
+/// One classified unit; `start`/`end` are character (Unicode scalar) offsets into the input.
+#[derive(Debug, Clone)]
+pub struct ClassifiedUnit {
+    pub index: usize,
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    /// Per task, in the model's task order.
+    pub predictions: Vec<TaskPrediction>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TaskSummary {
+    /// Mean of the units' scores, in the task's label order.
+    pub mean_scores: Vec<f64>,
+    /// How many units got each label.
+    pub counts: Vec<usize>,
+    /// The label with the highest mean score.
+    pub best: usize,
+}
+
+/// The document's tone toward one frame.
+#[derive(Debug, Clone)]
+pub struct FrameStance {
+    pub frame: String,
+    /// Mean frame score over the units.
+    pub share: f64,
+    /// Tone scores averaged over units, weighted by each unit's score for this frame (tone label order).
+    pub tone: Vec<f64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClassifiedDocument {
+    pub source: String,
+    pub units: Vec<ClassifiedUnit>,
+    /// Per task; empty when the document has no units.
+    pub summary: Vec<TaskSummary>,
+    /// Present when the model has a `frame` and a `tone` task and the document has units.
+    pub stance: Option<Vec<FrameStance>>,
+}
+
+/// Byte ranges of the units of `text`.
+pub fn unit_spans(text: &str, unit: Unit) -> Vec<(usize, usize)> {
+    match unit {
+        Unit::Sentence => sentence_spans(text)
+            .into_iter()
+            .map(|span| (span.start, span.end))
+            .collect(),
+        Unit::Line => {
+            let mut spans = Vec::new();
+            let mut offset = 0;
+            for line in text.split_inclusive('\n') {
+                let trimmed = line.trim();
+                if !trimmed.is_empty() {
+                    let start = offset + (line.len() - line.trim_start().len());
+                    spans.push((start, start + trimmed.len()));
+                }
+                offset += line.len();
+            }
+            spans
+        }
+        Unit::Document => {
+            let trimmed = text.trim();
+            if trimmed.is_empty() {
+                Vec::new()
+            } else {
+                let start = text.len() - text.trim_start().len();
+                vec![(start, start + trimmed.len())]
+            }
+        }
+    }
+}
+
+pub fn classify_document(
+    model: &Model,
+    source: &str,
+    text: &str,
+    unit: Unit,
+) -> ClassifiedDocument {
+    let spans = unit_spans(text, unit);
+    let mut units = Vec::with_capacity(spans.len());
+    let mut chars_before = 0;
+    let mut bytes_seen = 0;
+    for (index, (start, end)) in spans.into_iter().enumerate() {
+        chars_before += text[bytes_seen..start].chars().count();
+        let char_start = chars_before;
+        let piece = &text[start..end];
+        let char_end = char_start + piece.chars().count();
+        chars_before = char_end;
+        bytes_seen = end;
+        units.push(ClassifiedUnit {
+            index,
+            start: char_start,
+            end: char_end,
+            text: piece.to_string(),
+            predictions: model.predict(piece),
+        });
+    }
+    let summary = summarize(model, &units);
+    let stance = frame_stance(model, &units);
+    ClassifiedDocument {
+        source: source.to_string(),
+        units,
+        summary,
+        stance,
+    }
+}
+
+fn summarize(model: &Model, units: &[ClassifiedUnit]) -> Vec<TaskSummary> {
+    if units.is_empty() {
+        return Vec::new();
+    }
+    model
+        .tasks
+        .iter()
+        .enumerate()
+        .map(|(t, task)| {
+            let k = task.labels.len();
+            let mut mean_scores = vec![0.0; k];
+            let mut counts = vec![0; k];
+            for unit in units {
+                let prediction = &unit.predictions[t];
+                counts[prediction.best] += 1;
+                for (sum, p) in mean_scores.iter_mut().zip(&prediction.probabilities) {
+                    *sum += p;
+                }
+            }
+            mean_scores
+                .iter_mut()
+                .for_each(|s| *s /= units.len() as f64);
+            TaskSummary {
+                best: argmax(&mean_scores),
+                mean_scores,
+                counts,
+            }
+        })
+        .collect()
+}
+
+fn frame_stance(model: &Model, units: &[ClassifiedUnit]) -> Option<Vec<FrameStance>> {
+    let (frame_task, frames) = model.task("frame")?;
+    let (tone_task, tones) = model.task("tone")?;
+    if units.is_empty() {
+        return None;
+    }
+    let stance = frames
+        .labels
+        .iter()
+        .enumerate()
+        .map(|(f, frame)| {
+            let mut weight_sum = 0.0;
+            let mut tone = vec![0.0; tones.labels.len()];
+            for unit in units {
+                let weight = unit.predictions[frame_task].probabilities[f];
+                weight_sum += weight;
+                for (sum, p) in tone
+                    .iter_mut()
+                    .zip(&unit.predictions[tone_task].probabilities)
+                {
+                    *sum += weight * p;
+                }
+            }
+            if weight_sum > 0.0 {
+                tone.iter_mut().for_each(|t| *t /= weight_sum);
+            }
+            FrameStance {
+                frame: frame.clone(),
+                share: weight_sum / units.len() as f64,
+                tone,
+            }
+        })
+        .collect();
+    Some(stance)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_units_skip_blank_lines_and_keep_offsets() {
+        let text = "  first line \n\nsecond\n";
+        let spans = unit_spans(text, Unit::Line);
+        assert_eq!(spans, vec![(2, 12), (15, 21)]);
+        assert_eq!(&text[2..12], "first line");
+    }
+
+    #[test]
+    fn document_unit_is_the_trimmed_text_or_nothing() {
+        assert_eq!(unit_spans("\n a b \n", Unit::Document), vec![(2, 5)]);
+        assert!(unit_spans(" \n ", Unit::Document).is_empty());
+    }
+}

@@ -1,0 +1,108 @@
+//! `stance classify`: frame and tone of every sentence (or line, or document) of new text.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+
+use super::{load_model, write_output};
+use crate::classify::{classify_document, Unit};
+use crate::error::{Result, StanceError};
+use crate::input::{read_text, CsvInput};
+use crate::model::Model;
+use crate::report;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClassifyFormat {
+    /// A table per document, with its summary (for people).
+    Table,
+    /// One JSON object: the model, and every document with its sentences and summary.
+    Json,
+    /// One JSON object per sentence and line, with its `document`.
+    Jsonl,
+    /// One CSV row per sentence with the predicted label and every class score per task.
+    Csv,
+}
+
+/// Classify text files (or stdin) sentence by sentence; or annotate a CSV corpus with --csv.
+#[derive(Debug, Args)]
+pub struct ClassifyArgs {
+    /// Text files to classify; stdin when none or `-`.
+    pub files: Vec<PathBuf>,
+    /// Model file (default: the built-in model).
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ClassifyFormat::Table)]
+    pub format: ClassifyFormat,
+    /// What one prediction is for: sentences, input lines, or the whole input.
+    #[arg(long, value_enum, default_value_t = Unit::Sentence)]
+    pub unit: Unit,
+    /// Annotate a CSV corpus: copy every column of IN.csv and append, per task, the predicted label
+    /// and each class score (`task_label`). Each text cell is classified as one text.
+    #[arg(long, value_name = "IN.csv", conflicts_with_all = ["files", "format", "unit"])]
+    pub csv: Option<PathBuf>,
+    /// The column that holds the text (with --csv).
+    #[arg(long, default_value = "text", requires = "csv")]
+    pub text_column: String,
+    /// Write the output here (atomically) instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(args: ClassifyArgs) -> Result<()> {
+    let (model, model_source) = load_model(args.model.as_deref())?;
+    if let Some(csv_path) = &args.csv {
+        let annotated = annotate_csv(&model, csv_path, &args.text_column)?;
+        return write_output(args.output.as_ref(), &annotated);
+    }
+    let files = if args.files.is_empty() {
+        vec![PathBuf::from("-")]
+    } else {
+        args.files.clone()
+    };
+    let mut documents = Vec::with_capacity(files.len());
+    for file in &files {
+        let text = read_text(file)?;
+        let source = crate::error::display_path(file);
+        documents.push(classify_document(&model, &source, &text, args.unit));
+    }
+    let rendered = match args.format {
+        ClassifyFormat::Table => report::classify_table(&model, &documents),
+        ClassifyFormat::Json => report::classify_json(&model, &model_source, &documents),
+        ClassifyFormat::Jsonl => report::classify_jsonl(&model, &documents),
+        ClassifyFormat::Csv => report::classify_csv(&model, &documents)
+            .map_err(|e| StanceError::Invalid(format!("cannot write CSV: {e}")))?,
+    };
+    write_output(args.output.as_ref(), &rendered)
+}
+
+/// Every input row with its columns, then the label and class scores of each task.
+fn annotate_csv(model: &Model, path: &Path, text_column: &str) -> Result<String> {
+    let mut input = CsvInput::open(path)?;
+    let text_index = input.column(text_column)?;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let write_error = |e: csv::Error| StanceError::Invalid(format!("cannot write CSV: {e}"));
+    let mut header = input.headers.clone();
+    header.extend(report::score_columns(model));
+    writer.write_record(&header).map_err(write_error)?;
+    let mut record = csv::ByteRecord::new();
+    while let Some(line) = input.next_record(&mut record)? {
+        let text = input.field(&record, text_index, line)?;
+        let mut row: Vec<Vec<u8>> = record.iter().map(<[u8]>::to_vec).collect();
+        if text.trim().is_empty() {
+            row.extend(report::score_columns(model).iter().map(|_| Vec::new()));
+        } else {
+            let predictions = model.predict(text);
+            row.extend(
+                report::score_values(model, &predictions)
+                    .into_iter()
+                    .map(String::into_bytes),
+            );
+        }
+        writer.write_record(&row).map_err(write_error)?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| StanceError::Invalid(format!("cannot write CSV: {}", e.error())))?;
+    crate::input::into_utf8(bytes, &input.path, 1)
+}

@@ -1,0 +1,78 @@
+//! The command line: one module per subcommand, each with its arguments and a `run` function.
+
+mod classify;
+mod eval;
+mod train;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand};
+
+use crate::error::{Result, StanceError};
+use crate::model::Model;
+
+/// The default model, trained on `data/frames.csv` (see README: "Rebuild the default model").
+pub static BUILTIN_MODEL: &[u8] = include_bytes!("../../models/stance.model");
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "stance",
+    version,
+    about = "Frame (economic, military, cultural, diplomatic) and tone of news text, sentence by sentence",
+    long_about = "Reads news and opinion text and says, sentence by sentence, how it is framed (economic, \
+military, cultural or diplomatic) and with what tone (positive, neutral, negative), then sums that up for \
+the whole article. A default model is built in; train your own from a labeled CSV."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Train(train::TrainArgs),
+    Classify(classify::ClassifyArgs),
+    Eval(eval::EvalArgs),
+}
+
+/// Parses the arguments and runs the subcommand.
+pub fn run() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Train(args) => train::run(args),
+        Command::Classify(args) => classify::run(args),
+        Command::Eval(args) => eval::run(args),
+    }
+}
+
+/// The model at `path`, or the built-in one; with the name that outputs and errors use for it.
+pub fn load_model(path: Option<&Path>) -> Result<(Model, String)> {
+    match path {
+        Some(path) => Ok((Model::load(path)?, crate::error::display_path(path))),
+        None => Ok((
+            Model::from_bytes(BUILTIN_MODEL, "built-in model")?,
+            "built-in".to_string(),
+        )),
+    }
+}
+
+/// Writes to `path` atomically when given, else to stdout.
+pub fn write_output(output: Option<&PathBuf>, text: &str) -> Result<()> {
+    match output {
+        Some(path) => crate::model::write_atomically(path, text.as_bytes()),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout
+                .write_all(text.as_bytes())
+                .and_then(|_| stdout.flush())
+            {
+                // A closed pipe (`| head`) is the reader's choice, not an error.
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(StanceError::io("<stdout>", e))
+                }
+                _ => Ok(()),
+            }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! `stance train`: fit a model on a labeled CSV.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Args;
+
+use crate::error::Result;
+use crate::features::FeatureParams;
+use crate::input::read_labeled_csv;
+use crate::model::{train, ClassWeight, Solver, TrainParams};
+
+/// Train a model from a CSV of labeled sentences (one head per --label column, shared vocabulary).
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// CSV file with a header row: a text column and one column per task.
+    pub data: PathBuf,
+    /// A label column to learn (a task), e.g. `--label frame --label tone`. A row with an empty cell
+    /// in a label column is left out of that task only.
+    #[arg(long = "label", required = true, value_name = "TASK")]
+    pub labels: Vec<String>,
+    /// The column that holds the text.
+    #[arg(long, default_value = "text")]
+    pub text_column: String,
+    /// Where to write the model file.
+    #[arg(short, long, value_name = "MODEL")]
+    pub output: PathBuf,
+    /// Shortest word n-gram.
+    #[arg(long, default_value_t = 1)]
+    pub ngram_min: usize,
+    /// Longest word n-gram.
+    #[arg(long, default_value_t = 2)]
+    pub ngram_max: usize,
+    /// Keep n-grams that occur in at least this many training texts.
+    #[arg(long, default_value_t = 2)]
+    pub min_df: usize,
+    /// Keep only the N most frequent n-grams.
+    #[arg(long, value_name = "N")]
+    pub max_features: Option<usize>,
+    /// Raw counts instead of tf-idf (sublinear tf, L2-normalized rows).
+    #[arg(long)]
+    pub no_tfidf: bool,
+    /// Inverse regularization strength (as scikit-learn's C; larger fits the training data closer).
+    #[arg(long, default_value_t = TrainParams::default().c)]
+    pub c: f64,
+    /// Most L-BFGS iterations per task.
+    #[arg(long, default_value_t = TrainParams::default().max_iter)]
+    pub max_iter: u64,
+    /// Stop when the gradient norm falls below this.
+    #[arg(long, default_value_t = TrainParams::default().tolerance)]
+    pub tolerance: f64,
+    /// Weight rows so that every class counts the same in the loss.
+    #[arg(long, value_enum, default_value_t = ClassWeight::None)]
+    pub class_weight: ClassWeight,
+    /// `lbfgs`: sparse L-BFGS (argmin); `dense`: linfa-logistic on dense features (small data only).
+    #[arg(long, value_enum, default_value_t = Solver::Lbfgs)]
+    pub solver: Solver,
+}
+
+pub fn run(args: TrainArgs) -> Result<()> {
+    let started = Instant::now();
+    let params = TrainParams {
+        features: FeatureParams {
+            ngram_min: args.ngram_min,
+            ngram_max: args.ngram_max,
+            min_df: args.min_df,
+            max_features: args.max_features,
+            tfidf: !args.no_tfidf,
+        },
+        c: args.c,
+        max_iter: args.max_iter,
+        tolerance: args.tolerance,
+        class_weight: args.class_weight,
+        solver: args.solver,
+    }
+    .check()?;
+    let columns: Vec<(String, String)> =
+        args.labels.iter().map(|l| (l.clone(), l.clone())).collect();
+    let csv = read_labeled_csv(&args.data, &args.text_column, &columns)?;
+    eprintln!(
+        "read {}: {} rows with text{}",
+        csv.data.source,
+        csv.data.texts.len(),
+        if csv.skipped_empty_text > 0 {
+            format!(" ({} rows with empty text skipped)", csv.skipped_empty_text)
+        } else {
+            String::new()
+        }
+    );
+    let (model, report) = train(&params, &csv.data)?;
+    let f = &params.get().features;
+    eprintln!(
+        "vocabulary: {} n-grams ({}..{}-grams, min_df {}{}, {})",
+        report.vocabulary_size,
+        f.ngram_min,
+        f.ngram_max,
+        f.min_df,
+        f.max_features
+            .map(|m| format!(", max {m}"))
+            .unwrap_or_default(),
+        if f.tfidf { "tf-idf" } else { "raw counts" }
+    );
+    for task in &report.tasks {
+        let classes: Vec<String> = task
+            .class_counts
+            .iter()
+            .map(|(label, count)| format!("{label} {count}"))
+            .collect();
+        eprintln!(
+            "task {}: {} rows, {} classes: {} ({} solver, {} iterations)",
+            task.name,
+            task.rows,
+            classes.len(),
+            classes.join(", "),
+            params.get().solver,
+            task.iterations
+        );
+    }
+    model.save(&args.output)?;
+    eprintln!(
+        "wrote {} in {:.2} s",
+        args.output.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

@@ -1,0 +1,305 @@
+//! Bag-of-words features: a vocabulary of word n-grams learned at train time, tf-idf weighting with
+//! sublinear tf and L2-normalized rows. Features are sparse (CSR rows) from the start.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use sprs::CsMat;
+
+use crate::error::{Result, StanceError};
+use crate::text;
+
+/// How text becomes features. Checked once by [`FeatureParams::check`]; stored in the model file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureParams {
+    /// Shortest word n-gram.
+    pub ngram_min: usize,
+    /// Longest word n-gram.
+    pub ngram_max: usize,
+    /// An n-gram enters the vocabulary when it occurs in at least this many training texts.
+    pub min_df: usize,
+    /// Keep only the most frequent n-grams (by total count in the training texts).
+    pub max_features: Option<usize>,
+    /// tf-idf with sublinear tf and L2-normalized rows; raw counts when false.
+    pub tfidf: bool,
+}
+
+impl Default for FeatureParams {
+    fn default() -> Self {
+        FeatureParams {
+            ngram_min: 1,
+            ngram_max: 2,
+            min_df: 2,
+            max_features: None,
+            tfidf: true,
+        }
+    }
+}
+
+impl FeatureParams {
+    pub fn check(&self) -> Result<()> {
+        let invalid = |name, value: String, reason: &str| {
+            Err(StanceError::InvalidParam {
+                name,
+                value,
+                reason: reason.to_string(),
+            })
+        };
+        if self.ngram_min == 0 {
+            return invalid("ngram-min", "0".into(), "n-grams start at 1 word");
+        }
+        if self.ngram_max < self.ngram_min {
+            return invalid(
+                "ngram-max",
+                self.ngram_max.to_string(),
+                "must be at least ngram-min",
+            );
+        }
+        if self.ngram_max > 5 {
+            return invalid("ngram-max", self.ngram_max.to_string(), "at most 5");
+        }
+        if self.min_df == 0 {
+            return invalid("min-df", "0".into(), "must be at least 1");
+        }
+        if self.max_features == Some(0) {
+            return invalid("max-features", "0".into(), "must be at least 1");
+        }
+        Ok(())
+    }
+}
+
+/// The learned vocabulary and idf weights: turns text into one sparse feature row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vectorizer {
+    params: FeatureParams,
+    /// N-grams in column order (sorted, so training is deterministic).
+    vocabulary: Vec<String>,
+    idf: Vec<f64>,
+    column_of: HashMap<String, usize>,
+}
+
+/// One text's features: sorted column indices and their values.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SparseRow {
+    pub columns: Vec<usize>,
+    pub values: Vec<f64>,
+}
+
+impl Vectorizer {
+    /// Learns the vocabulary and idf from training texts. `params` must have passed `check`.
+    pub fn fit<S: AsRef<str>>(params: FeatureParams, texts: &[S]) -> Result<Self> {
+        params.check()?;
+        let mut stats: HashMap<String, (usize, usize)> = HashMap::new(); // n-gram -> (df, total count)
+        for text in texts {
+            for (ngram, count) in ngram_counts(&params, text.as_ref()) {
+                let entry = stats.entry(ngram).or_default();
+                entry.0 += 1;
+                entry.1 += count;
+            }
+        }
+        let mut kept: Vec<(String, usize, usize)> = stats
+            .into_iter()
+            .filter(|(_, (df, _))| *df >= params.min_df)
+            .map(|(ngram, (df, total))| (ngram, df, total))
+            .collect();
+        if let Some(limit) = params.max_features {
+            kept.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+            kept.truncate(limit);
+        }
+        kept.sort_by(|a, b| a.0.cmp(&b.0));
+        if kept.is_empty() {
+            return Err(StanceError::Invalid(format!(
+                "no n-gram occurs in at least {} training texts: the vocabulary is empty",
+                params.min_df
+            )));
+        }
+        let n_texts = texts.len() as f64;
+        let idf = kept
+            .iter()
+            .map(|(_, df, _)| ((1.0 + n_texts) / (1.0 + *df as f64)).ln() + 1.0)
+            .collect();
+        let vocabulary = kept.into_iter().map(|(ngram, _, _)| ngram).collect();
+        Ok(Self::from_parts(params, vocabulary, idf))
+    }
+
+    /// Rebuilds a vectorizer from what a model file stores.
+    pub fn from_parts(params: FeatureParams, vocabulary: Vec<String>, idf: Vec<f64>) -> Self {
+        let column_of = vocabulary
+            .iter()
+            .enumerate()
+            .map(|(column, ngram)| (ngram.clone(), column))
+            .collect();
+        Vectorizer {
+            params,
+            vocabulary,
+            idf,
+            column_of,
+        }
+    }
+
+    pub fn params(&self) -> &FeatureParams {
+        &self.params
+    }
+
+    pub fn vocabulary(&self) -> &[String] {
+        &self.vocabulary
+    }
+
+    pub fn idf(&self) -> &[f64] {
+        &self.idf
+    }
+
+    pub fn n_features(&self) -> usize {
+        self.vocabulary.len()
+    }
+
+    /// The feature row of one text; n-grams outside the vocabulary are ignored.
+    pub fn transform_one(&self, text: &str) -> SparseRow {
+        let mut entries: Vec<(usize, f64)> = ngram_counts(&self.params, text)
+            .into_iter()
+            .filter_map(|(ngram, count)| {
+                self.column_of
+                    .get(&ngram)
+                    .map(|&column| (column, count as f64))
+            })
+            .collect();
+        entries.sort_by_key(|&(column, _)| column);
+        if self.params.tfidf {
+            for (column, value) in entries.iter_mut() {
+                *value = (1.0 + value.ln()) * self.idf[*column];
+            }
+            let norm = entries.iter().map(|(_, v)| v * v).sum::<f64>().sqrt();
+            if norm > 0.0 {
+                entries.iter_mut().for_each(|(_, v)| *v /= norm);
+            }
+        }
+        let (columns, values) = entries.into_iter().unzip();
+        SparseRow { columns, values }
+    }
+
+    /// The CSR matrix (texts × vocabulary) of many texts.
+    pub fn transform<S: AsRef<str>>(&self, texts: &[S]) -> CsMat<f64> {
+        let mut indptr = Vec::with_capacity(texts.len() + 1);
+        let mut indices = Vec::new();
+        let mut data = Vec::new();
+        indptr.push(0);
+        for text in texts {
+            let row = self.transform_one(text.as_ref());
+            indices.extend(row.columns);
+            data.extend(row.values);
+            indptr.push(indices.len());
+        }
+        CsMat::new((texts.len(), self.n_features()), indptr, indices, data)
+    }
+}
+
+/// Counts of every word n-gram of `text` in the configured range (n-grams joined by one space).
+fn ngram_counts(params: &FeatureParams, text: &str) -> HashMap<String, usize> {
+    let tokens = text::tokens(text);
+    let mut counts = HashMap::new();
+    for n in params.ngram_min..=params.ngram_max {
+        for window in tokens.windows(n) {
+            *counts.entry(window.join(" ")).or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(min_df: usize) -> FeatureParams {
+        FeatureParams {
+            min_df,
+            ..FeatureParams::default()
+        }
+    }
+
+    #[test]
+    fn vocabulary_keeps_ngrams_above_min_df_in_sorted_order() {
+        let texts = ["grain exports rose", "grain exports fell", "troops moved"];
+        let vectorizer = Vectorizer::fit(params(2), &texts).unwrap();
+        assert_eq!(
+            vectorizer.vocabulary(),
+            ["exports", "grain", "grain exports"]
+        );
+    }
+
+    #[test]
+    fn rows_are_l2_normalized_with_tfidf() {
+        let texts = ["grain exports rose", "grain exports fell", "grain prices"];
+        let vectorizer = Vectorizer::fit(params(1), &texts).unwrap();
+        let row = vectorizer.transform_one("grain grain exports unknownword");
+        let norm: f64 = row.values.iter().map(|v| v * v).sum::<f64>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-12);
+        assert!(row.columns.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn sublinear_tf_and_smooth_idf_match_hand_computation() {
+        let texts = ["a b", "a c", "a b"];
+        let p = FeatureParams {
+            ngram_max: 1,
+            min_df: 1,
+            ..FeatureParams::default()
+        };
+        let vectorizer = Vectorizer::fit(p, &texts).unwrap();
+        // idf(a) = ln(4/4) + 1 = 1; idf(b) = ln(4/3) + 1.
+        let idf_b = (4.0f64 / 3.0).ln() + 1.0;
+        assert_eq!(vectorizer.idf()[0], 1.0);
+        assert!((vectorizer.idf()[1] - idf_b).abs() < 1e-12);
+        let row = vectorizer.transform_one("a a b");
+        let a = (1.0 + 2.0f64.ln()) * 1.0;
+        let norm = (a * a + idf_b * idf_b).sqrt();
+        assert!((row.values[0] - a / norm).abs() < 1e-12);
+        assert!((row.values[1] - idf_b / norm).abs() < 1e-12);
+    }
+
+    #[test]
+    fn raw_counts_without_tfidf() {
+        let p = FeatureParams {
+            tfidf: false,
+            min_df: 1,
+            ngram_max: 1,
+            ..FeatureParams::default()
+        };
+        let vectorizer = Vectorizer::fit(p, &["oil oil gas"]).unwrap();
+        let row = vectorizer.transform_one("oil oil gas oil");
+        assert_eq!(row.values, vec![1.0, 3.0]);
+    }
+
+    #[test]
+    fn max_features_keeps_the_most_frequent() {
+        let p = FeatureParams {
+            max_features: Some(1),
+            min_df: 1,
+            ngram_max: 1,
+            ..FeatureParams::default()
+        };
+        let vectorizer = Vectorizer::fit(p, &["oil gas oil", "oil"]).unwrap();
+        assert_eq!(vectorizer.vocabulary(), ["oil"]);
+    }
+
+    #[test]
+    fn csr_matrix_has_one_row_per_text() {
+        let vectorizer = Vectorizer::fit(params(1), &["oil gas", "troops"]).unwrap();
+        let matrix = vectorizer.transform(&["oil", "nothing known", "troops oil"]);
+        assert_eq!(matrix.shape(), (3, vectorizer.n_features()));
+        assert_eq!(matrix.outer_view(1).map(|r| r.nnz()), Some(0));
+        assert_eq!(matrix.outer_view(2).map(|r| r.nnz()), Some(2));
+    }
+
+    #[test]
+    fn invalid_params_are_rejected_once() {
+        let bad = FeatureParams {
+            ngram_min: 3,
+            ngram_max: 2,
+            ..FeatureParams::default()
+        };
+        assert!(bad.check().is_err());
+        assert!(Vectorizer::fit(bad, &["x"]).is_err());
+        let empty = Vectorizer::fit(params(5), &["one text"]);
+        assert!(empty.is_err());
+    }
+}

@@ -1,0 +1,19 @@
+//! `stance`: frame (economic, military, cultural, diplomatic) and tone (positive, neutral, negative) of
+//! news text, sentence by sentence.
+//!
+//! The pipeline, one module per stage: [`text`] (normalize, tokenize) → [`sentences`] (split) →
+//! [`features`] (n-grams, tf-idf) → [`model`] (multinomial logistic regression, file format) →
+//! [`classify`] (documents and summaries) → [`eval`] (metrics) and [`report`] (output formats).
+
+pub mod classify;
+pub mod cli;
+pub mod error;
+pub mod eval;
+pub mod features;
+pub mod input;
+pub mod model;
+pub mod report;
+pub mod sentences;
+pub mod text;
+
+pub use error::{Result, StanceError};

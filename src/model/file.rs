@@ -1,0 +1,268 @@
+//! The model file: `MAGIC`, format version (u32 LE), payload length (u64 LE), payload (postcard), and a
+//! CRC-32 of the payload (u32 LE). Written to a temporary file and renamed, so a crash never leaves half
+//! a model; read back with a clear error for a missing, truncated, corrupted or foreign file.
+
+use std::io::Write;
+use std::path::Path;
+
+use ndarray::{Array1, Array2};
+use serde::{Deserialize, Serialize};
+
+use super::{Model, TaskHead, TrainingRecord};
+use crate::error::{display_path, Result, StanceError};
+use crate::features::{FeatureParams, Vectorizer};
+
+pub const MAGIC: &[u8; 8] = b"STANCEMF";
+pub const FORMAT_VERSION: u32 = 1;
+const HEADER_LEN: usize = 8 + 4 + 8;
+
+#[derive(Serialize, Deserialize)]
+struct Payload {
+    crate_version: String,
+    features: FeatureParams,
+    vocabulary: Vec<String>,
+    idf: Vec<f64>,
+    training: TrainingRecord,
+    tasks: Vec<StoredTask>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredTask {
+    name: String,
+    labels: Vec<String>,
+    /// n_features × n_classes, row-major.
+    weights: Vec<f64>,
+    intercept: Vec<f64>,
+}
+
+impl Model {
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let payload = Payload {
+            crate_version: self.crate_version.clone(),
+            features: self.vectorizer.params().clone(),
+            vocabulary: self.vectorizer.vocabulary().to_vec(),
+            idf: self.vectorizer.idf().to_vec(),
+            training: self.training.clone(),
+            tasks: self
+                .tasks
+                .iter()
+                .map(|task| StoredTask {
+                    name: task.name.clone(),
+                    labels: task.labels.clone(),
+                    weights: task.weights.iter().copied().collect(),
+                    intercept: task.intercept.to_vec(),
+                })
+                .collect(),
+        };
+        let body = postcard::to_stdvec(&payload)
+            .map_err(|e| StanceError::Invalid(format!("cannot encode the model: {e}")))?;
+        let mut bytes = Vec::with_capacity(HEADER_LEN + body.len() + 4);
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        bytes.extend_from_slice(&(body.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(&body);
+        bytes.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
+        Ok(bytes)
+    }
+
+    /// Decodes a model; `source` names it in errors.
+    pub fn from_bytes(bytes: &[u8], source: &str) -> Result<Model> {
+        let problem = |problem: String| StanceError::ModelFile {
+            path: source.to_string(),
+            problem,
+        };
+        if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
+            return Err(problem(
+                "not a stance model file (it does not start with the stance magic bytes)".into(),
+            ));
+        }
+        if bytes.len() < HEADER_LEN {
+            return Err(problem(format!(
+                "truncated model file: {} bytes, shorter than the {HEADER_LEN}-byte header",
+                bytes.len()
+            )));
+        }
+        let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
+        if version != FORMAT_VERSION {
+            return Err(problem(format!(
+                "model format version {version}; this stance {} reads version {FORMAT_VERSION}: retrain the model",
+                env!("CARGO_PKG_VERSION")
+            )));
+        }
+        let mut len_bytes = [0u8; 8];
+        len_bytes.copy_from_slice(&bytes[12..20]);
+        let body_len = u64::from_le_bytes(len_bytes);
+        let expected = (HEADER_LEN as u64)
+            .saturating_add(body_len)
+            .saturating_add(4);
+        if (bytes.len() as u64) < expected {
+            return Err(problem(format!(
+                "truncated model file: {} bytes, the header promises {expected}",
+                bytes.len()
+            )));
+        }
+        if (bytes.len() as u64) > expected {
+            return Err(problem(format!(
+                "corrupted model file: {} bytes, the header promises {expected}",
+                bytes.len()
+            )));
+        }
+        let body = &bytes[HEADER_LEN..bytes.len() - 4];
+        let mut crc_bytes = [0u8; 4];
+        crc_bytes.copy_from_slice(&bytes[bytes.len() - 4..]);
+        if crc32fast::hash(body) != u32::from_le_bytes(crc_bytes) {
+            return Err(problem("corrupted model file: checksum mismatch".into()));
+        }
+        let payload: Payload = postcard::from_bytes(body)
+            .map_err(|e| problem(format!("corrupted model file: {e}")))?;
+        payload.into_model().map_err(problem)
+    }
+
+    /// Writes the model atomically: a temporary file in the same directory, then a rename.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let bytes = self.to_bytes()?;
+        write_atomically(path, &bytes)
+    }
+
+    pub fn load(path: &Path) -> Result<Model> {
+        let bytes = std::fs::read(path).map_err(|source| StanceError::ModelFile {
+            path: display_path(path),
+            problem: if source.kind() == std::io::ErrorKind::NotFound {
+                "model file not found".to_string()
+            } else {
+                format!("cannot read the model file: {source}")
+            },
+        })?;
+        Model::from_bytes(&bytes, &display_path(path))
+    }
+}
+
+impl Payload {
+    fn into_model(self) -> std::result::Result<Model, String> {
+        let n_features = self.vocabulary.len();
+        if self.idf.len() != n_features {
+            return Err("corrupted model file: vocabulary and idf differ in length".into());
+        }
+        self.features
+            .check()
+            .map_err(|e| format!("corrupted model file: {e}"))?;
+        let mut tasks = Vec::with_capacity(self.tasks.len());
+        for task in self.tasks {
+            let k = task.labels.len();
+            if k < 2 || task.intercept.len() != k || task.weights.len() != n_features * k {
+                return Err(format!(
+                    "corrupted model file: task `{}` has weights of the wrong shape",
+                    task.name
+                ));
+            }
+            let weights = Array2::from_shape_vec((n_features, k), task.weights)
+                .map_err(|e| format!("corrupted model file: {e}"))?;
+            tasks.push(TaskHead {
+                name: task.name,
+                labels: task.labels,
+                weights,
+                intercept: Array1::from_vec(task.intercept),
+            });
+        }
+        if tasks.is_empty() {
+            return Err("corrupted model file: it has no tasks".into());
+        }
+        Ok(Model {
+            vectorizer: Vectorizer::from_parts(self.features, self.vocabulary, self.idf),
+            tasks,
+            training: self.training,
+            crate_version: self.crate_version,
+        })
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory, so readers see either the
+/// old file or the whole new one.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| StanceError::io(path, e))?;
+    temp.write_all(bytes)
+        .map_err(|e| StanceError::io(path, e))?;
+    temp.as_file()
+        .sync_all()
+        .map_err(|e| StanceError::io(path, e))?;
+    temp.persist(path)
+        .map_err(|e| StanceError::io(path, e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{train, LabeledTexts, TrainParams};
+
+    fn small_model() -> Model {
+        let data = LabeledTexts {
+            source: "t".into(),
+            text_column: "text".into(),
+            texts: vec![
+                "grain exports".into(),
+                "troops fired".into(),
+                "grain troops".into(),
+            ],
+            tasks: vec![(
+                "frame".into(),
+                vec![Some("economic".into()), Some("military".into()), None],
+            )],
+        };
+        let mut params = TrainParams::default();
+        params.features.min_df = 1;
+        train(&params.check().unwrap(), &data).unwrap().0
+    }
+
+    #[test]
+    fn round_trip_gives_the_same_model_and_bytes() {
+        let model = small_model();
+        let bytes = model.to_bytes().unwrap();
+        let back = Model::from_bytes(&bytes, "m").unwrap();
+        assert_eq!(back, model);
+        assert_eq!(back.to_bytes().unwrap(), bytes);
+    }
+
+    #[test]
+    fn every_truncation_is_an_error_not_a_panic() {
+        let bytes = small_model().to_bytes().unwrap();
+        for len in 0..bytes.len() {
+            assert!(
+                Model::from_bytes(&bytes[..len], "m").is_err(),
+                "length {len}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_flipped_byte_is_caught() {
+        let mut bytes = small_model().to_bytes().unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x55;
+        let err = Model::from_bytes(&bytes, "m").unwrap_err().to_string();
+        assert!(err.contains("corrupted"), "{err}");
+    }
+
+    #[test]
+    fn another_format_version_is_named() {
+        let mut bytes = small_model().to_bytes().unwrap();
+        bytes[8] = 9;
+        let err = Model::from_bytes(&bytes, "m").unwrap_err().to_string();
+        assert!(err.contains("format version 9"), "{err}");
+    }
+
+    #[test]
+    fn a_foreign_file_is_named() {
+        let err = Model::from_bytes(b"text,frame\n", "m.csv")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("m.csv") && err.contains("not a stance model"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,115 @@
+//! The fitted model: a shared vectorizer and one softmax head per task (e.g. `frame`, `tone`).
+
+mod file;
+mod solver;
+mod train;
+
+pub use file::{write_atomically, FORMAT_VERSION, MAGIC};
+pub use train::{
+    train, ClassWeight, LabeledTexts, Solver, TaskReport, TrainParams, TrainReport,
+    ValidTrainParams,
+};
+
+use ndarray::{Array1, Array2};
+use serde::{Deserialize, Serialize};
+
+use crate::features::{SparseRow, Vectorizer};
+
+/// The training flags, kept in the model file so a model says how it was made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainingRecord {
+    pub c: f64,
+    pub max_iter: u64,
+    pub tolerance: f64,
+    pub class_weight: ClassWeight,
+    pub solver: Solver,
+    pub text_column: String,
+    /// Rows used per task.
+    pub rows: Vec<(String, usize)>,
+}
+
+/// One task's multinomial logistic regression over the shared features.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskHead {
+    pub name: String,
+    /// Class labels in score order (sorted).
+    pub labels: Vec<String>,
+    /// n_features × n_classes.
+    pub weights: Array2<f64>,
+    /// One per class.
+    pub intercept: Array1<f64>,
+}
+
+impl TaskHead {
+    /// Class probabilities (softmax) for one feature row, in `labels` order.
+    pub fn probabilities(&self, row: &SparseRow) -> Vec<f64> {
+        let mut scores = self.intercept.to_vec();
+        for (&column, &value) in row.columns.iter().zip(&row.values) {
+            for (score, weight) in scores.iter_mut().zip(self.weights.row(column)) {
+                *score += value * weight;
+            }
+        }
+        softmax_in_place(&mut scores);
+        scores
+    }
+}
+
+/// Numerically stable softmax.
+pub fn softmax_in_place(scores: &mut [f64]) {
+    let max = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut sum = 0.0;
+    for score in scores.iter_mut() {
+        *score = (*score - max).exp();
+        sum += *score;
+    }
+    scores.iter_mut().for_each(|score| *score /= sum);
+}
+
+/// What the model says about one text for one task.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskPrediction {
+    /// Index into the task's labels of the most probable class.
+    pub best: usize,
+    pub probabilities: Vec<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    pub vectorizer: Vectorizer,
+    pub tasks: Vec<TaskHead>,
+    pub training: TrainingRecord,
+    /// The `stance` version that wrote the model.
+    pub crate_version: String,
+}
+
+impl Model {
+    /// Per task (in `tasks` order), the prediction for `text`.
+    pub fn predict(&self, text: &str) -> Vec<TaskPrediction> {
+        let row = self.vectorizer.transform_one(text);
+        self.tasks
+            .iter()
+            .map(|task| {
+                let probabilities = task.probabilities(&row);
+                TaskPrediction {
+                    best: argmax(&probabilities),
+                    probabilities,
+                }
+            })
+            .collect()
+    }
+
+    pub fn task(&self, name: &str) -> Option<(usize, &TaskHead)> {
+        self.tasks.iter().enumerate().find(|(_, t)| t.name == name)
+    }
+}
+
+/// Index of the largest value (the first on ties).
+pub fn argmax(values: &[f64]) -> usize {
+    let mut best = 0;
+    for (i, v) in values.iter().enumerate() {
+        if *v > values[best] {
+            best = i;
+        }
+    }
+    best
+}

@@ -1,0 +1,263 @@
+//! Solvers for multinomial logistic regression: `lbfgs` on sparse CSR features (with sample weights)
+//! and `dense`, which hands a dense copy to `linfa-logistic`. Both minimise
+//! `Σ_i s_i · (−log softmax(x_i W + b)[y_i]) + α/2 · ‖W‖²` with `α = 1/C`, the intercept not penalised.
+
+use argmin::core::{CostFunction, Executor, Gradient, State};
+use argmin::solver::linesearch::MoreThuenteLineSearch;
+use argmin::solver::quasinewton::LBFGS;
+use linfa::prelude::*;
+use linfa_logistic::MultiLogisticRegression;
+use ndarray::{s, Array1, Array2};
+use sprs::CsMat;
+
+/// What a solver needs for one task.
+pub struct Problem<'a> {
+    pub features: &'a CsMat<f64>,
+    /// Class index of each row.
+    pub targets: &'a [usize],
+    /// Weight of each row (class weights); all 1 for none.
+    pub sample_weights: &'a [f64],
+    pub n_classes: usize,
+    pub alpha: f64,
+}
+
+pub struct Fitted {
+    pub weights: Array2<f64>,
+    pub intercept: Array1<f64>,
+    pub iterations: u64,
+}
+
+/// Parameters are laid out as W (n_features × n_classes, row-major) followed by b (n_classes).
+struct SoftmaxObjective<'a>(&'a Problem<'a>);
+
+impl SoftmaxObjective<'_> {
+    fn loss_and_gradient(&self, params: &Array1<f64>, want_gradient: bool) -> (f64, Array1<f64>) {
+        let p = self.0;
+        let k = p.n_classes;
+        let n_features = p.features.cols();
+        let params = params.as_slice().unwrap_or(&[]);
+        let (weights, intercept) = params.split_at(n_features * k);
+        let mut gradient = if want_gradient {
+            Array1::zeros(params.len())
+        } else {
+            Array1::zeros(0)
+        };
+        let mut loss = 0.0;
+        let mut scores = vec![0.0; k];
+        for ((row, &target), &sample_weight) in p
+            .features
+            .outer_iterator()
+            .zip(p.targets)
+            .zip(p.sample_weights)
+        {
+            scores.copy_from_slice(intercept);
+            for (column, &value) in row.iter() {
+                let w = &weights[column * k..(column + 1) * k];
+                for (score, weight) in scores.iter_mut().zip(w) {
+                    *score += value * weight;
+                }
+            }
+            let max = scores.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let log_sum = scores.iter().map(|s| (s - max).exp()).sum::<f64>().ln() + max;
+            loss += sample_weight * (log_sum - scores[target]);
+            if want_gradient {
+                // d loss / d score_c = s_i · (softmax_c − [c = target]).
+                for (c, score) in scores.iter_mut().enumerate() {
+                    let indicator = if c == target { 1.0 } else { 0.0 };
+                    *score = sample_weight * ((*score - log_sum).exp() - indicator);
+                }
+                let g = gradient.as_slice_mut().unwrap_or(&mut []);
+                for (column, &value) in row.iter() {
+                    for (gw, d) in g[column * k..(column + 1) * k].iter_mut().zip(&scores) {
+                        *gw += value * d;
+                    }
+                }
+                for (gb, d) in g[n_features * k..].iter_mut().zip(&scores) {
+                    *gb += d;
+                }
+            }
+        }
+        loss += 0.5 * p.alpha * weights.iter().map(|w| w * w).sum::<f64>();
+        if want_gradient {
+            let g = gradient.as_slice_mut().unwrap_or(&mut []);
+            for (gw, w) in g.iter_mut().zip(weights) {
+                *gw += p.alpha * w;
+            }
+        }
+        (loss, gradient)
+    }
+}
+
+impl CostFunction for SoftmaxObjective<'_> {
+    type Param = Array1<f64>;
+    type Output = f64;
+    fn cost(&self, params: &Self::Param) -> Result<f64, argmin::core::Error> {
+        Ok(self.loss_and_gradient(params, false).0)
+    }
+}
+
+impl Gradient for SoftmaxObjective<'_> {
+    type Param = Array1<f64>;
+    type Gradient = Array1<f64>;
+    fn gradient(&self, params: &Self::Param) -> Result<Array1<f64>, argmin::core::Error> {
+        Ok(self.loss_and_gradient(params, true).1)
+    }
+}
+
+/// L-BFGS (argmin, memory 10, Moré–Thuente line search) on the sparse objective.
+pub fn fit_lbfgs(problem: &Problem, max_iter: u64, tolerance: f64) -> Result<Fitted, String> {
+    let n_features = problem.features.cols();
+    let k = problem.n_classes;
+    let init = Array1::zeros((n_features + 1) * k);
+    let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10)
+        .with_tolerance_grad(tolerance)
+        .map_err(|e| e.to_string())?
+        .with_tolerance_cost(1e-12)
+        .map_err(|e| e.to_string())?;
+    let result = Executor::new(SoftmaxObjective(problem), solver)
+        .configure(|state| state.param(init).max_iters(max_iter))
+        .run()
+        .map_err(|e| e.to_string())?;
+    let iterations = result.state().get_iter();
+    let params = result
+        .state()
+        .get_best_param()
+        .cloned()
+        .ok_or_else(|| "the solver returned no parameters".to_string())?;
+    let weights = params
+        .slice(s![..n_features * k])
+        .to_owned()
+        .into_shape_with_order((n_features, k))
+        .map_err(|e| e.to_string())?;
+    let intercept = params.slice(s![n_features * k..]).to_owned();
+    Ok(Fitted {
+        weights,
+        intercept,
+        iterations,
+    })
+}
+
+/// `linfa-logistic`'s `MultiLogisticRegression` on a dense copy of the features (no sample weights).
+pub fn fit_dense(problem: &Problem, max_iter: u64, tolerance: f64) -> Result<Fitted, String> {
+    let records: Array2<f64> = problem.features.to_dense();
+    let targets = Array1::from_vec(problem.targets.to_vec());
+    let dataset = Dataset::new(records, targets);
+    let fitted = MultiLogisticRegression::default()
+        .alpha(problem.alpha)
+        .max_iterations(max_iter)
+        .gradient_tolerance(tolerance)
+        .fit(&dataset)
+        .map_err(|e| e.to_string())?;
+    // linfa orders classes by value; our class indices are 0..k, all present.
+    if fitted.classes() != (0..problem.n_classes).collect::<Vec<_>>().as_slice() {
+        return Err("a class has no training rows".to_string());
+    }
+    Ok(Fitted {
+        weights: fitted.params().to_owned(),
+        intercept: fitted.intercept().to_owned(),
+        iterations: max_iter,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::{FeatureParams, Vectorizer};
+
+    fn tiny_problem_data() -> (CsMat<f64>, Vec<usize>) {
+        let texts = [
+            "grain exports rose",
+            "oil prices fell",
+            "grain prices rose",
+            "troops fired missiles",
+            "missiles and troops",
+            "tanks and troops",
+            "museum opened exhibition",
+            "students visit museum",
+            "exhibition of students",
+        ];
+        let params = FeatureParams {
+            min_df: 1,
+            ..FeatureParams::default()
+        };
+        let vectorizer = Vectorizer::fit(params, &texts).unwrap();
+        (
+            vectorizer.transform(&texts),
+            vec![0, 0, 0, 1, 1, 1, 2, 2, 2],
+        )
+    }
+
+    #[test]
+    fn sparse_lbfgs_matches_linfa_logistic() {
+        let (features, targets) = tiny_problem_data();
+        let weights = vec![1.0; targets.len()];
+        let problem = Problem {
+            features: &features,
+            targets: &targets,
+            sample_weights: &weights,
+            n_classes: 3,
+            alpha: 1.0,
+        };
+        let sparse = fit_lbfgs(&problem, 500, 1e-8).unwrap();
+        let dense = fit_dense(&problem, 500, 1e-8).unwrap();
+        let max_diff = sparse
+            .weights
+            .iter()
+            .zip(dense.weights.iter())
+            .chain(sparse.intercept.iter().zip(dense.intercept.iter()))
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        assert!(max_diff < 1e-4, "max parameter difference {max_diff}");
+    }
+
+    #[test]
+    fn gradient_matches_finite_differences() {
+        let (features, targets) = tiny_problem_data();
+        let weights: Vec<f64> = (0..targets.len()).map(|i| 0.5 + i as f64 * 0.1).collect();
+        let problem = Problem {
+            features: &features,
+            targets: &targets,
+            sample_weights: &weights,
+            n_classes: 3,
+            alpha: 0.7,
+        };
+        let objective = SoftmaxObjective(&problem);
+        let n = (features.cols() + 1) * 3;
+        let params = Array1::from_iter((0..n).map(|i| ((i * 37 % 11) as f64 - 5.0) / 10.0));
+        let (_, gradient) = objective.loss_and_gradient(&params, true);
+        let h = 1e-6;
+        for i in 0..n {
+            let mut up = params.clone();
+            up[i] += h;
+            let mut down = params.clone();
+            down[i] -= h;
+            let numeric = (objective.loss_and_gradient(&up, false).0
+                - objective.loss_and_gradient(&down, false).0)
+                / (2.0 * h);
+            assert!((numeric - gradient[i]).abs() < 1e-5, "parameter {i}");
+        }
+    }
+
+    #[test]
+    fn fitted_model_separates_the_training_classes() {
+        let (features, targets) = tiny_problem_data();
+        let weights = vec![1.0; targets.len()];
+        let problem = Problem {
+            features: &features,
+            targets: &targets,
+            sample_weights: &weights,
+            n_classes: 3,
+            alpha: 0.1,
+        };
+        let fitted = fit_lbfgs(&problem, 200, 1e-6).unwrap();
+        for (row, &target) in features.outer_iterator().zip(&targets) {
+            let mut scores = fitted.intercept.to_vec();
+            for (column, &value) in row.iter() {
+                for (c, score) in scores.iter_mut().enumerate() {
+                    *score += value * fitted.weights[[column, c]];
+                }
+            }
+            assert_eq!(crate::model::argmax(&scores), target);
+        }
+    }
+}

@@ -1,0 +1,379 @@
+//! Rendering results for people (tables) and programs (JSON, JSON Lines, CSV).
+
+use comfy_table::{presets, ContentArrangement, Table};
+use serde_json::{json, Map, Value};
+
+use crate::classify::{ClassifiedDocument, ClassifiedUnit};
+use crate::eval::TaskEvaluation;
+use crate::model::{Model, FORMAT_VERSION};
+
+/// Scores rounded to 4 decimals: enough to read, stable to diff.
+fn round(x: f64) -> f64 {
+    (x * 1e4).round() / 1e4
+}
+
+fn label_map(labels: &[String], values: &[f64]) -> Value {
+    Value::Object(
+        labels
+            .iter()
+            .zip(values)
+            .map(|(l, v)| (l.clone(), json!(round(*v))))
+            .collect(),
+    )
+}
+
+/// What the output says about the model that made it.
+pub fn model_json(model: &Model, source: &str) -> Value {
+    let tasks: Map<String, Value> = model
+        .tasks
+        .iter()
+        .map(|t| (t.name.clone(), json!(t.labels)))
+        .collect();
+    let f = model.vectorizer.params();
+    let t = &model.training;
+    json!({
+        "source": source,
+        "format_version": FORMAT_VERSION,
+        "stance_version": model.crate_version,
+        "tasks": tasks,
+        "vocabulary_size": model.vectorizer.n_features(),
+        "features": {"ngram_min": f.ngram_min, "ngram_max": f.ngram_max, "min_df": f.min_df,
+                     "max_features": f.max_features, "tfidf": f.tfidf},
+        "training": {"c": t.c, "max_iter": t.max_iter, "tolerance": t.tolerance,
+                     "class_weight": t.class_weight.to_string(), "solver": t.solver.to_string(),
+                     "text_column": t.text_column,
+                     "rows": t.rows.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<Map<_, _>>()},
+    })
+}
+
+fn unit_json(model: &Model, unit: &ClassifiedUnit) -> Map<String, Value> {
+    let predictions: Map<String, Value> = model
+        .tasks
+        .iter()
+        .zip(&unit.predictions)
+        .map(|(task, p)| {
+            (
+                task.name.clone(),
+                json!({"label": task.labels[p.best], "scores": label_map(&task.labels, &p.probabilities)}),
+            )
+        })
+        .collect();
+    let mut object = Map::new();
+    object.insert("index".into(), json!(unit.index));
+    object.insert("start".into(), json!(unit.start));
+    object.insert("end".into(), json!(unit.end));
+    object.insert("text".into(), json!(unit.text));
+    object.insert("predictions".into(), Value::Object(predictions));
+    object
+}
+
+pub fn document_json(model: &Model, doc: &ClassifiedDocument) -> Value {
+    let sentences: Vec<Value> = doc
+        .units
+        .iter()
+        .map(|u| Value::Object(unit_json(model, u)))
+        .collect();
+    let predictions: Map<String, Value> = model
+        .tasks
+        .iter()
+        .zip(&doc.summary)
+        .map(|(task, s)| {
+            let counts: Map<String, Value> = task
+                .labels
+                .iter()
+                .zip(&s.counts)
+                .map(|(l, c)| (l.clone(), json!(c)))
+                .collect();
+            (
+                task.name.clone(),
+                json!({"label": task.labels[s.best], "scores": label_map(&task.labels, &s.mean_scores),
+                       "counts": counts}),
+            )
+        })
+        .collect();
+    let mut summary = Map::new();
+    summary.insert("sentences".into(), json!(doc.units.len()));
+    summary.insert("predictions".into(), Value::Object(predictions));
+    if let (Some(stance), Some((_, tones))) = (&doc.stance, model.task("tone")) {
+        let stance: Map<String, Value> = stance
+            .iter()
+            .map(|s| {
+                (
+                    s.frame.clone(),
+                    json!({"share": round(s.share), "tone": label_map(&tones.labels, &s.tone)}),
+                )
+            })
+            .collect();
+        summary.insert("stance".into(), Value::Object(stance));
+    }
+    json!({"source": doc.source, "sentences": sentences, "summary": summary})
+}
+
+pub fn classify_json(model: &Model, model_source: &str, docs: &[ClassifiedDocument]) -> String {
+    let value = json!({
+        "model": model_json(model, model_source),
+        "documents": docs.iter().map(|d| document_json(model, d)).collect::<Vec<_>>(),
+    });
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+pub fn classify_jsonl(model: &Model, docs: &[ClassifiedDocument]) -> String {
+    let mut out = String::new();
+    for doc in docs {
+        for unit in &doc.units {
+            let mut object = Map::new();
+            object.insert("document".into(), json!(doc.source));
+            object.extend(unit_json(model, unit));
+            out.push_str(&Value::Object(object).to_string());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Header of the score columns: for each task its label, then `task_label` for each class.
+pub fn score_columns(model: &Model) -> Vec<String> {
+    let mut columns = Vec::new();
+    for task in &model.tasks {
+        columns.push(task.name.clone());
+        columns.extend(task.labels.iter().map(|l| format!("{}_{}", task.name, l)));
+    }
+    columns
+}
+
+/// The values matching [`score_columns`] for one prediction.
+pub fn score_values(model: &Model, predictions: &[crate::model::TaskPrediction]) -> Vec<String> {
+    let mut values = Vec::new();
+    for (task, p) in model.tasks.iter().zip(predictions) {
+        values.push(task.labels[p.best].clone());
+        values.extend(p.probabilities.iter().map(|v| format!("{:.4}", v)));
+    }
+    values
+}
+
+pub fn classify_csv(model: &Model, docs: &[ClassifiedDocument]) -> Result<String, csv::Error> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<String> = ["document", "index", "start", "end", "text"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    header.extend(score_columns(model));
+    writer.write_record(&header)?;
+    for doc in docs {
+        for unit in &doc.units {
+            let mut row = vec![
+                doc.source.clone(),
+                unit.index.to_string(),
+                unit.start.to_string(),
+                unit.end.to_string(),
+                unit.text.clone(),
+            ];
+            row.extend(score_values(model, &unit.predictions));
+            writer.write_record(&row)?;
+        }
+    }
+    let bytes = writer.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+fn new_table(markdown: bool) -> Table {
+    let mut table = Table::new();
+    table.load_preset(if markdown {
+        presets::ASCII_MARKDOWN
+    } else {
+        presets::UTF8_FULL_CONDENSED
+    });
+    if !markdown {
+        table.set_content_arrangement(ContentArrangement::Dynamic);
+        table.set_width(terminal_width());
+    }
+    table
+}
+
+fn terminal_width() -> u16 {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|&w: &u16| w >= 40)
+        .unwrap_or(120)
+}
+
+pub fn classify_table(model: &Model, docs: &[ClassifiedDocument]) -> String {
+    let mut out = String::new();
+    for doc in docs {
+        out.push_str(&format!("{}: {} sentences\n", doc.source, doc.units.len()));
+        if doc.units.is_empty() {
+            out.push('\n');
+            continue;
+        }
+        let mut table = new_table(false);
+        let mut header = vec!["#".to_string()];
+        header.extend(model.tasks.iter().map(|t| t.name.clone()));
+        header.push("sentence".into());
+        table.set_header(header);
+        for unit in &doc.units {
+            let mut row = vec![unit.index.to_string()];
+            for (task, p) in model.tasks.iter().zip(&unit.predictions) {
+                row.push(format!(
+                    "{} {:.2}",
+                    task.labels[p.best], p.probabilities[p.best]
+                ));
+            }
+            row.push(unit.text.clone());
+            table.add_row(row);
+        }
+        out.push_str(&table.to_string());
+        out.push('\n');
+        for (task, s) in model.tasks.iter().zip(&doc.summary) {
+            let parts: Vec<String> = task
+                .labels
+                .iter()
+                .zip(s.mean_scores.iter().zip(&s.counts))
+                .map(|(l, (m, c))| format!("{l} {m:.2} ({c})"))
+                .collect();
+            out.push_str(&format!(
+                "{}: {} — mean scores (sentences): {}\n",
+                task.name,
+                task.labels[s.best],
+                parts.join(", ")
+            ));
+        }
+        if let (Some(stance), Some((_, tones))) = (&doc.stance, model.task("tone")) {
+            let mut table = new_table(false);
+            let mut header = vec!["stance: frame".to_string(), "share".to_string()];
+            header.extend(tones.labels.iter().cloned());
+            table.set_header(header);
+            for s in stance {
+                let mut row = vec![s.frame.clone(), format!("{:.2}", s.share)];
+                row.extend(s.tone.iter().map(|t| format!("{t:.2}")));
+                table.add_row(row);
+            }
+            out.push_str(&table.to_string());
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out
+}
+
+pub fn eval_json(evaluations: &[TaskEvaluation]) -> String {
+    let tasks: Map<String, Value> = evaluations
+        .iter()
+        .map(|e| {
+            let per_class: Map<String, Value> = e
+                .per_class
+                .iter()
+                .map(|m| {
+                    (
+                        m.label.clone(),
+                        json!({"precision": m.precision, "recall": m.recall, "f1": m.f1, "support": m.support}),
+                    )
+                })
+                .collect();
+            let errors: Vec<Value> = e
+                .confident_errors
+                .iter()
+                .map(|x| json!({"line": x.line, "text": x.text, "gold": x.gold, "predicted": x.predicted,
+                               "confidence": x.confidence}))
+                .collect();
+            (
+                e.task.clone(),
+                json!({"column": e.column, "n": e.n, "accuracy": e.accuracy, "macro_f1": e.macro_f1,
+                       "weighted_f1": e.weighted_f1, "kappa": e.kappa, "log_loss": e.log_loss,
+                       "per_class": per_class,
+                       "confusion": {"labels": e.labels, "matrix": e.confusion},
+                       "confident_errors": errors}),
+            )
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&json!({ "tasks": tasks })).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The eval report as text tables (`markdown = false`) or Markdown.
+pub fn eval_tables(evaluations: &[TaskEvaluation], source: &str, markdown: bool) -> String {
+    let mut out = String::new();
+    let heading = |level: &str, text: &str| {
+        if markdown {
+            format!("{level} {text}\n\n")
+        } else {
+            format!("{text}\n")
+        }
+    };
+    if markdown {
+        out.push_str(&heading("#", &format!("Evaluation on `{source}`")));
+    }
+    for e in evaluations {
+        out.push_str(&heading(
+            "##",
+            &format!("Task `{}` (column `{}`, n = {})", e.task, e.column, e.n),
+        ));
+        let mut summary = new_table(markdown);
+        summary.set_header(vec![
+            "accuracy",
+            "macro-F1",
+            "weighted F1",
+            "Cohen's kappa",
+            "log loss",
+        ]);
+        summary.add_row(
+            [e.accuracy, e.macro_f1, e.weighted_f1, e.kappa, e.log_loss]
+                .iter()
+                .map(|v| format!("{v:.3}"))
+                .collect::<Vec<_>>(),
+        );
+        out.push_str(&format!("{summary}\n\n"));
+
+        let mut classes = new_table(markdown);
+        classes.set_header(vec!["class", "precision", "recall", "F1", "support"]);
+        for m in &e.per_class {
+            classes.add_row(vec![
+                m.label.clone(),
+                format!("{:.3}", m.precision),
+                format!("{:.3}", m.recall),
+                format!("{:.3}", m.f1),
+                m.support.to_string(),
+            ]);
+        }
+        out.push_str(&format!("{classes}\n\n"));
+
+        out.push_str(&heading(
+            "###",
+            "Confusion matrix (rows: true, columns: predicted)",
+        ));
+        let mut confusion = new_table(markdown);
+        let mut header = vec!["true \\ predicted".to_string()];
+        header.extend(e.labels.iter().cloned());
+        confusion.set_header(header);
+        for (label, row) in e.labels.iter().zip(&e.confusion) {
+            let mut cells = vec![label.clone()];
+            cells.extend(row.iter().map(|c| c.to_string()));
+            confusion.add_row(cells);
+        }
+        out.push_str(&format!("{confusion}\n\n"));
+
+        if !e.confident_errors.is_empty() {
+            out.push_str(&heading("###", "Most confident errors"));
+            let mut errors = new_table(markdown);
+            errors.set_header(vec!["line", "true", "predicted", "p", "text"]);
+            for x in &e.confident_errors {
+                errors.add_row(vec![
+                    x.line.to_string(),
+                    x.gold.clone(),
+                    x.predicted.clone(),
+                    format!("{:.2}", x.confidence),
+                    if markdown {
+                        x.text.replace('|', "\\|")
+                    } else {
+                        x.text.clone()
+                    },
+                ]);
+            }
+            out.push_str(&format!("{errors}\n\n"));
+        }
+    }
+    out
+}
