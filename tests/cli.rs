@@ -1,0 +1,531 @@
+//! Integration tests: the real binary on small fixtures, in a temporary directory.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn stance() -> Command {
+    Command::cargo_bin("stance").unwrap()
+}
+
+/// Trains a frame+tone model on the fixture and returns (tempdir, model path).
+fn trained_model() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("test.model");
+    stance()
+        .args([
+            "train", "--label", "frame", "--label", "tone", "--min-df", "1", "-o",
+        ])
+        .arg(&model)
+        .arg(fixture("train.csv"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("task frame: 16 rows, 4 classes"))
+        .stderr(predicate::str::contains("vocabulary:"));
+    (dir, model)
+}
+
+fn json_of(output: &[u8]) -> Value {
+    serde_json::from_slice(output).expect("valid JSON")
+}
+
+#[test]
+fn classify_json_follows_the_contract() {
+    let (_dir, model) = trained_model();
+    let out = stance()
+        .args(["classify", "--format", "json", "--model"])
+        .arg(&model)
+        .arg(fixture("article.txt"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json = json_of(&out);
+    assert_eq!(json["model"]["tasks"]["frame"].as_array().unwrap().len(), 4);
+    let doc = &json["documents"][0];
+    assert!(doc["source"].as_str().unwrap().ends_with("article.txt"));
+    let sentences = doc["sentences"].as_array().unwrap();
+    assert_eq!(sentences.len(), 4);
+    let text = std::fs::read_to_string(fixture("article.txt")).unwrap();
+    let chars: Vec<char> = text.chars().collect();
+    for (i, s) in sentences.iter().enumerate() {
+        assert_eq!(s["index"], i);
+        let (start, end) = (
+            s["start"].as_u64().unwrap() as usize,
+            s["end"].as_u64().unwrap() as usize,
+        );
+        let slice: String = chars[start..end].iter().collect();
+        assert_eq!(slice, s["text"].as_str().unwrap());
+        let frame = &s["predictions"]["frame"];
+        let scores = frame["scores"].as_object().unwrap();
+        let sum: f64 = scores.values().map(|v| v.as_f64().unwrap()).sum();
+        assert!((sum - 1.0).abs() < 1e-3);
+        let best = scores
+            .iter()
+            .max_by(|a, b| a.1.as_f64().unwrap().total_cmp(&b.1.as_f64().unwrap()))
+            .unwrap()
+            .0;
+        assert_eq!(frame["label"], best.as_str());
+    }
+    let labels: Vec<&str> = sentences
+        .iter()
+        .map(|s| s["predictions"]["frame"]["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["economic", "military", "cultural", "diplomatic"]);
+    let summary = &doc["summary"];
+    assert_eq!(summary["sentences"], 4);
+    assert_eq!(summary["predictions"]["frame"]["counts"]["economic"], 1);
+    let stance = summary["stance"].as_object().unwrap();
+    assert_eq!(stance.len(), 4);
+    let shares: f64 = stance.values().map(|s| s["share"].as_f64().unwrap()).sum();
+    assert!((shares - 1.0).abs() < 1e-3);
+    let tone: f64 = stance["military"]["tone"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_f64().unwrap())
+        .sum();
+    assert!((tone - 1.0).abs() < 1e-3);
+}
+
+#[test]
+fn classify_jsonl_csv_and_table_formats() {
+    let (_dir, model) = trained_model();
+    let run = |format: &str| {
+        let out = stance()
+            .args(["classify", "--format", format, "--model"])
+            .arg(&model)
+            .arg(fixture("article.txt"))
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).unwrap()
+    };
+    let jsonl = run("jsonl");
+    let lines: Vec<&str> = jsonl.lines().collect();
+    assert_eq!(lines.len(), 4);
+    for line in &lines {
+        let v: Value = serde_json::from_str(line).unwrap();
+        assert!(v["document"].as_str().unwrap().ends_with("article.txt"));
+        assert!(v["predictions"]["tone"]["scores"].is_object());
+    }
+    let csv = run("csv");
+    let header = csv.lines().next().unwrap();
+    assert!(header.starts_with("document,index,start,end,text,frame,frame_cultural"));
+    assert_eq!(csv.lines().count(), 5);
+    let table = run("table");
+    assert!(table.contains("4 sentences") && table.contains("stance: frame"));
+}
+
+#[test]
+fn classify_reads_stdin_and_units() {
+    let (_dir, model) = trained_model();
+    let input = "Troops fired missiles. The museum opened.\nGrain exports rose.\n";
+    let count = |unit: &str| {
+        let out = stance()
+            .args(["classify", "--format", "jsonl", "--unit", unit, "--model"])
+            .arg(&model)
+            .write_stdin(input)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).unwrap().lines().count()
+    };
+    assert_eq!(count("sentence"), 3);
+    assert_eq!(count("line"), 2);
+    assert_eq!(count("document"), 1);
+}
+
+#[test]
+fn classify_with_the_builtin_model() {
+    let out = stance()
+        .args(["classify", "--format", "json", "-"])
+        .write_stdin("Wheat exports to Egypt rose by a third this year.")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json = json_of(&out);
+    assert_eq!(json["model"]["source"], "built-in");
+    assert_eq!(
+        json["documents"][0]["sentences"][0]["predictions"]["frame"]["label"],
+        "economic"
+    );
+}
+
+#[test]
+fn empty_input_prints_an_empty_result() {
+    let out = stance()
+        .args(["classify", "--format", "json"])
+        .write_stdin("  \n\n")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json = json_of(&out);
+    assert_eq!(
+        json["documents"][0]["sentences"].as_array().unwrap().len(),
+        0
+    );
+    assert_eq!(json["documents"][0]["summary"]["sentences"], 0);
+    stance()
+        .args(["classify", "--format", "jsonl"])
+        .write_stdin("")
+        .assert()
+        .success()
+        .stdout("");
+}
+
+#[test]
+fn classify_csv_annotates_every_row_and_keeps_the_columns() {
+    let (dir, model) = trained_model();
+    let out = dir.path().join("annotated.csv");
+    stance()
+        .args(["classify", "--model"])
+        .arg(&model)
+        .arg("--csv")
+        .arg(fixture("eval.csv"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let mut reader = csv::Reader::from_path(&out).unwrap();
+    let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(&headers[..3], ["text", "frame", "tone"]);
+    assert!(headers.contains(&"frame_economic".to_string()));
+    assert!(headers.contains(&"tone_positive".to_string()));
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 4);
+    assert_eq!(&rows[1][1], "military");
+    assert_eq!(rows[1].len(), headers.len());
+}
+
+#[test]
+fn eval_reports_every_metric_in_json_text_and_markdown() {
+    let (_dir, model) = trained_model();
+    let out = stance()
+        .args(["eval", "--format", "json", "--model"])
+        .arg(&model)
+        .arg(fixture("eval.csv"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json = json_of(&out);
+    let frame = &json["tasks"]["frame"];
+    assert_eq!(frame["n"], 4);
+    for key in ["accuracy", "macro_f1", "weighted_f1", "kappa", "log_loss"] {
+        assert!(frame[key].is_number(), "{key}");
+    }
+    assert_eq!(frame["per_class"]["economic"]["support"], 1);
+    assert_eq!(frame["confusion"]["labels"].as_array().unwrap().len(), 4);
+    let total: u64 = frame["confusion"]["matrix"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|row| row.as_array().unwrap().iter().map(|c| c.as_u64().unwrap()))
+        .sum();
+    assert_eq!(total, 4);
+    assert!(json["tasks"]["tone"].is_object());
+
+    stance()
+        .args(["eval", "--model"])
+        .arg(&model)
+        .arg(fixture("eval.csv"))
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("macro-F1").and(predicate::str::contains("Confusion matrix")),
+        );
+    stance()
+        .args(["eval", "--format", "markdown", "--model"])
+        .arg(&model)
+        .arg(fixture("eval.csv"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("## Task `frame`").and(predicate::str::contains("|")));
+}
+
+#[test]
+fn eval_column_mapping_and_unknown_gold_label() {
+    let (_dir, model) = trained_model();
+    stance()
+        .args([
+            "eval",
+            "--format",
+            "json",
+            "--column",
+            "frame=label",
+            "--text-column",
+            "sentence",
+            "--model",
+        ])
+        .arg(&model)
+        .arg(fixture("wrong_columns.csv"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"n\": 1"));
+    stance()
+        .args(["eval", "--model"])
+        .arg(&model)
+        .arg(fixture("unknown_label.csv"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("line 2").and(predicate::str::contains(
+            "`banana`, which the model does not know; its labels are: cultural, diplomatic, economic, military",
+        )));
+}
+
+#[test]
+fn training_is_byte_identical_for_the_same_data_and_flags() {
+    let (dir, first) = trained_model();
+    let second = dir.path().join("again.model");
+    stance()
+        .args([
+            "train", "--label", "frame", "--label", "tone", "--min-df", "1", "-o",
+        ])
+        .arg(&second)
+        .arg(fixture("train.csv"))
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(first).unwrap(),
+        std::fs::read(second).unwrap()
+    );
+}
+
+#[test]
+fn balanced_class_weights_and_the_dense_solver_train() {
+    let dir = tempfile::tempdir().unwrap();
+    for extra in [["--class-weight", "balanced"], ["--solver", "dense"]] {
+        let model = dir.path().join("m.model");
+        stance()
+            .args(["train", "--label", "frame", "--min-df", "1"])
+            .args(extra)
+            .arg("-o")
+            .arg(&model)
+            .arg(fixture("train.csv"))
+            .assert()
+            .success();
+        stance()
+            .args(["classify", "--model"])
+            .arg(&model)
+            .arg(fixture("article.txt"))
+            .assert()
+            .success();
+    }
+}
+
+// ---- bad input: a clear message naming file/line/column, a non-zero exit, no panic, no partial output.
+
+fn fails_with(cmd: &mut Command, needles: &[&str]) {
+    let assert = cmd.assert().failure();
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("RUST_BACKTRACE"), "{stderr}");
+    for needle in needles {
+        assert!(stderr.contains(needle), "expected `{needle}` in: {stderr}");
+    }
+}
+
+fn train_cmd(data: &Path, out: &Path) -> Command {
+    let mut cmd = stance();
+    cmd.args([
+        "train", "--label", "frame", "--label", "tone", "--min-df", "1", "-o",
+    ])
+    .arg(out)
+    .arg(data);
+    cmd
+}
+
+#[test]
+fn bad_training_inputs_fail_clearly_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("never.model");
+    fails_with(
+        &mut train_cmd(&fixture("missing.csv"), &out),
+        &["missing.csv", "No such file"],
+    );
+    fails_with(
+        &mut train_cmd(&fixture("wrong_columns.csv"), &out),
+        &[
+            "wrong_columns.csv",
+            "no column named `text`",
+            "the columns are: sentence, label",
+        ],
+    );
+    fails_with(
+        &mut train_cmd(&fixture("short_row.csv"), &out),
+        &["short_row.csv", "line 2", "2 fields but the header has 3"],
+    );
+    fails_with(
+        &mut train_cmd(&fixture("one_class.csv"), &out),
+        &[
+            "one_class.csv",
+            "column `frame` has 1 class(es) (economic)",
+            "at least two",
+        ],
+    );
+    fails_with(
+        &mut train_cmd(&fixture("not_utf8.csv"), &out),
+        &["not_utf8.csv", "line 3", "not valid UTF-8"],
+    );
+    fails_with(
+        stance()
+            .args(["train", "--label", "frame", "--c=-1", "-o"])
+            .arg(&out)
+            .arg(fixture("train.csv")),
+        &["invalid setting c = -1"],
+    );
+    assert!(!out.exists());
+    // Nothing stray is left in the output directory either.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn a_failed_training_keeps_the_previous_model() {
+    let (_dir, model) = trained_model();
+    let before = std::fs::read(&model).unwrap();
+    fails_with(
+        &mut train_cmd(&fixture("one_class.csv"), &model),
+        &["at least two"],
+    );
+    assert_eq!(std::fs::read(&model).unwrap(), before);
+}
+
+#[test]
+fn empty_text_cells_are_skipped_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("m.model");
+    train_cmd(&fixture("empty_text.csv"), &out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "4 rows with text (2 rows with empty text skipped)",
+        ));
+}
+
+#[test]
+fn bad_model_files_fail_clearly() {
+    let (dir, model) = trained_model();
+    let bytes = std::fs::read(&model).unwrap();
+    let classify = |path: &Path| {
+        let mut cmd = stance();
+        cmd.args(["classify", "--model"])
+            .arg(path)
+            .arg(fixture("article.txt"));
+        cmd
+    };
+    fails_with(
+        &mut classify(&dir.path().join("absent.model")),
+        &["absent.model", "model file not found"],
+    );
+    let truncated = dir.path().join("truncated.model");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    fails_with(&mut classify(&truncated), &["truncated.model", "truncated"]);
+    let corrupted = dir.path().join("corrupted.model");
+    let mut flipped = bytes.clone();
+    let middle = flipped.len() / 2;
+    flipped[middle] ^= 0xff;
+    std::fs::write(&corrupted, &flipped).unwrap();
+    fails_with(&mut classify(&corrupted), &["corrupted.model", "corrupted"]);
+    let future = dir.path().join("future.model");
+    let mut versioned = bytes.clone();
+    versioned[8] = 99;
+    std::fs::write(&future, &versioned).unwrap();
+    fails_with(
+        &mut classify(&future),
+        &["future.model", "format version 99"],
+    );
+    fails_with(
+        &mut classify(&fixture("train.csv")),
+        &["train.csv", "not a stance model file"],
+    );
+}
+
+#[test]
+fn bad_classify_inputs_fail_clearly() {
+    fails_with(
+        stance().args(["classify"]).arg(fixture("nope.txt")),
+        &["nope.txt", "No such file"],
+    );
+    fails_with(
+        stance()
+            .args(["classify", "-"])
+            .write_stdin(&b"fine line\nbad \xff byte\n"[..]),
+        &["<stdin>: line 2", "not valid UTF-8"],
+    );
+    let assert = stance()
+        .args(["classify", "--format", "xml"])
+        .arg(fixture("article.txt"))
+        .assert()
+        .failure();
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(
+        stderr.contains("invalid value 'xml'") && stderr.contains("table, json, jsonl, csv"),
+        "{stderr}"
+    );
+    fails_with(
+        stance()
+            .args(["classify", "--csv"])
+            .arg(fixture("wrong_columns.csv")),
+        &[
+            "wrong_columns.csv",
+            "no column named `text`",
+            "sentence, label",
+        ],
+    );
+    fails_with(
+        stance()
+            .args(["eval", "--format", "json"])
+            .arg(fixture("wrong_columns.csv")),
+        &[
+            "wrong_columns.csv",
+            "no column holds the labels",
+            "sentence, label",
+        ],
+    );
+}
+
+#[test]
+fn a_failed_classify_leaves_no_partial_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.json");
+    std::fs::write(&out, "previous").unwrap();
+    fails_with(
+        stance()
+            .args(["classify", "--format", "json", "-o"])
+            .arg(&out)
+            .arg(fixture("article.txt"))
+            .arg(fixture("not_utf8.csv")),
+        &["not_utf8.csv", "line 3"],
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous");
+}
+
+#[test]
+fn help_describes_every_command() {
+    for command in ["train", "classify", "eval"] {
+        stance()
+            .args([command, "--help"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Usage"));
+    }
+}
