@@ -9,6 +9,7 @@ use linfa::prelude::*;
 use linfa_logistic::MultiLogisticRegression;
 use ndarray::{s, Array1, Array2};
 use sprs::CsMat;
+use std::sync::Mutex;
 
 /// What a solver needs for one task.
 pub struct Problem<'a> {
@@ -28,11 +29,37 @@ pub struct Fitted {
 }
 
 /// Parameters are laid out as W (n_features × n_classes, row-major) followed by b (n_classes).
-struct SoftmaxObjective<'a>(&'a Problem<'a>);
+/// The line search asks for the cost and then the gradient at the same point: one pass computes both,
+/// and the gradient is kept for that point.
+struct SoftmaxObjective<'a> {
+    problem: &'a Problem<'a>,
+    last: Mutex<Option<(Array1<f64>, Array1<f64>)>>,
+}
 
-impl SoftmaxObjective<'_> {
+impl<'a> SoftmaxObjective<'a> {
+    fn new(problem: &'a Problem<'a>) -> Self {
+        SoftmaxObjective {
+            problem,
+            last: Mutex::new(None),
+        }
+    }
+
+    fn remember(&self, params: &Array1<f64>, gradient: &Array1<f64>) {
+        if let Ok(mut last) = self.last.lock() {
+            *last = Some((params.clone(), gradient.clone()));
+        }
+    }
+
+    fn remembered(&self, params: &Array1<f64>) -> Option<Array1<f64>> {
+        let last = self.last.lock().ok()?;
+        match last.as_ref() {
+            Some((at, gradient)) if at == params => Some(gradient.clone()),
+            _ => None,
+        }
+    }
+
     fn loss_and_gradient(&self, params: &Array1<f64>, want_gradient: bool) -> (f64, Array1<f64>) {
-        let p = self.0;
+        let p = self.problem;
         let k = p.n_classes;
         let n_features = p.features.cols();
         let params = params.as_slice().unwrap_or(&[]);
@@ -92,7 +119,9 @@ impl CostFunction for SoftmaxObjective<'_> {
     type Param = Array1<f64>;
     type Output = f64;
     fn cost(&self, params: &Self::Param) -> Result<f64, argmin::core::Error> {
-        Ok(self.loss_and_gradient(params, false).0)
+        let (loss, gradient) = self.loss_and_gradient(params, true);
+        self.remember(params, &gradient);
+        Ok(loss)
     }
 }
 
@@ -100,7 +129,10 @@ impl Gradient for SoftmaxObjective<'_> {
     type Param = Array1<f64>;
     type Gradient = Array1<f64>;
     fn gradient(&self, params: &Self::Param) -> Result<Array1<f64>, argmin::core::Error> {
-        Ok(self.loss_and_gradient(params, true).1)
+        match self.remembered(params) {
+            Some(gradient) => Ok(gradient),
+            None => Ok(self.loss_and_gradient(params, true).1),
+        }
     }
 }
 
@@ -114,7 +146,7 @@ pub fn fit_lbfgs(problem: &Problem, max_iter: u64, tolerance: f64) -> Result<Fit
         .map_err(|e| e.to_string())?
         .with_tolerance_cost(1e-12)
         .map_err(|e| e.to_string())?;
-    let result = Executor::new(SoftmaxObjective(problem), solver)
+    let result = Executor::new(SoftmaxObjective::new(problem), solver)
         .configure(|state| state.param(init).max_iters(max_iter))
         .run()
         .map_err(|e| e.to_string())?;
@@ -221,7 +253,7 @@ mod tests {
             n_classes: 3,
             alpha: 0.7,
         };
-        let objective = SoftmaxObjective(&problem);
+        let objective = SoftmaxObjective::new(&problem);
         let n = (features.cols() + 1) * 3;
         let params = Array1::from_iter((0..n).map(|i| ((i * 37 % 11) as f64 - 5.0) / 10.0));
         let (_, gradient) = objective.loss_and_gradient(&params, true);
