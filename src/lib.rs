@@ -7,6 +7,7 @@
 
 pub mod classify;
 pub mod cli;
+pub mod crossval;
 pub mod error;
 pub mod eval;
 pub mod features;

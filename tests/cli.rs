@@ -529,3 +529,34 @@ fn help_describes_every_command() {
             .stdout(predicate::str::contains("Usage"));
     }
 }
+
+#[test]
+fn cv_reports_each_task_per_fold_and_is_deterministic() {
+    let run = || {
+        let out = stance()
+            .args([
+                "cv", "--label", "frame", "--label", "tone", "--folds", "2", "--min-df", "1",
+                "--seed", "3",
+            ])
+            .arg(fixture("train.csv"))
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).unwrap()
+    };
+    let first = run();
+    assert!(first.contains("2-fold cross-validation"), "{first}");
+    assert!(
+        first.contains("frame    macro-F1") && first.contains("tone     accuracy"),
+        "{first}"
+    );
+    assert_eq!(first, run());
+    fails_with(
+        stance()
+            .args(["cv", "--label", "frame", "--folds", "1"])
+            .arg(fixture("train.csv")),
+        &["invalid setting folds = 1"],
+    );
+}

@@ -1,6 +1,7 @@
 //! The command line: one module per subcommand, each with its arguments and a `run` function.
 
 mod classify;
+mod cv;
 mod eval;
 mod train;
 
@@ -34,6 +35,7 @@ enum Command {
     Train(train::TrainArgs),
     Classify(classify::ClassifyArgs),
     Eval(eval::EvalArgs),
+    Cv(cv::CvArgs),
 }
 
 /// Parses the arguments and runs the subcommand.
@@ -43,6 +45,7 @@ pub fn run() -> Result<()> {
         Command::Train(args) => train::run(args),
         Command::Classify(args) => classify::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Cv(args) => cv::run(args),
     }
 }
 

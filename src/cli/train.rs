@@ -8,7 +8,7 @@ use clap::Args;
 use crate::error::Result;
 use crate::features::FeatureParams;
 use crate::input::read_labeled_csv;
-use crate::model::{train, ClassWeight, Solver, TrainParams};
+use crate::model::{train, ClassWeight, Solver, TrainParams, ValidTrainParams};
 
 /// Train a model from a CSV of labeled sentences (one head per --label column, shared vocabulary).
 #[derive(Debug, Args)]
@@ -25,6 +25,13 @@ pub struct TrainArgs {
     /// Where to write the model file.
     #[arg(short, long, value_name = "MODEL")]
     pub output: PathBuf,
+    #[command(flatten)]
+    pub flags: ModelFlags,
+}
+
+/// The feature and model flags that `train` and `cv` share.
+#[derive(Debug, Args)]
+pub struct ModelFlags {
     /// Shortest word n-gram.
     #[arg(long, default_value_t = 1)]
     pub ngram_min: usize,
@@ -57,23 +64,30 @@ pub struct TrainArgs {
     pub solver: Solver,
 }
 
+impl ModelFlags {
+    /// The checked training parameters: invalid flags stop here, before any data is read.
+    pub fn params(&self) -> Result<ValidTrainParams> {
+        TrainParams {
+            features: FeatureParams {
+                ngram_min: self.ngram_min,
+                ngram_max: self.ngram_max,
+                min_df: self.min_df,
+                max_features: self.max_features,
+                tfidf: !self.no_tfidf,
+            },
+            c: self.c,
+            max_iter: self.max_iter,
+            tolerance: self.tolerance,
+            class_weight: self.class_weight,
+            solver: self.solver,
+        }
+        .check()
+    }
+}
+
 pub fn run(args: TrainArgs) -> Result<()> {
     let started = Instant::now();
-    let params = TrainParams {
-        features: FeatureParams {
-            ngram_min: args.ngram_min,
-            ngram_max: args.ngram_max,
-            min_df: args.min_df,
-            max_features: args.max_features,
-            tfidf: !args.no_tfidf,
-        },
-        c: args.c,
-        max_iter: args.max_iter,
-        tolerance: args.tolerance,
-        class_weight: args.class_weight,
-        solver: args.solver,
-    }
-    .check()?;
+    let params = args.flags.params()?;
     let columns: Vec<(String, String)> =
         args.labels.iter().map(|l| (l.clone(), l.clone())).collect();
     let csv = read_labeled_csv(&args.data, &args.text_column, &columns)?;
