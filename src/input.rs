@@ -148,14 +148,37 @@ pub struct LabeledCsv {
     pub skipped_empty_text: usize,
 }
 
-/// Reads `text_column` and the `(task, column)` label columns of a CSV.
+/// Keep only rows whose `column` holds `value` (e.g. `split=test`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowFilter {
+    pub column: String,
+    pub value: String,
+}
+
+impl std::str::FromStr for RowFilter {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s.split_once('=') {
+            Some((column, value)) if !column.is_empty() => Ok(RowFilter {
+                column: column.to_string(),
+                value: value.to_string(),
+            }),
+            _ => Err(format!("`{s}` is not COLUMN=VALUE")),
+        }
+    }
+}
+
+/// Reads `text_column` and the `(task, column)` label columns of a CSV, keeping the rows that pass
+/// `filter`.
 pub fn read_labeled_csv(
     path: &Path,
     text_column: &str,
     label_columns: &[(String, String)],
+    filter: Option<&RowFilter>,
 ) -> Result<LabeledCsv> {
     let mut input = CsvInput::open(path)?;
     let text_index = input.column(text_column)?;
+    let filter_index = filter.map(|f| input.column(&f.column)).transpose()?;
     let label_indices = label_columns
         .iter()
         .map(|(_, column)| input.column(column))
@@ -166,6 +189,11 @@ pub fn read_labeled_csv(
     let mut skipped_empty_text = 0;
     let mut record = csv::ByteRecord::new();
     while let Some(line) = input.next_record(&mut record)? {
+        if let (Some(filter), Some(index)) = (filter, filter_index) {
+            if input.field(&record, index, line)? != filter.value {
+                continue;
+            }
+        }
         let text = input.field(&record, text_index, line)?.trim();
         if text.is_empty() {
             skipped_empty_text += 1;
@@ -212,7 +240,7 @@ mod tests {
     #[test]
     fn reads_texts_and_labels_and_counts_empty_texts() {
         let file = csv_file(b"text,frame\n\"Oil, gas\",economic\n,military\nTroops,\n");
-        let csv = read_labeled_csv(file.path(), "text", &frame()).unwrap();
+        let csv = read_labeled_csv(file.path(), "text", &frame(), None).unwrap();
         assert_eq!(csv.data.texts, vec!["Oil, gas", "Troops"]);
         assert_eq!(csv.data.tasks[0].1, vec![Some("economic".into()), None]);
         assert_eq!(csv.skipped_empty_text, 1);
@@ -222,7 +250,7 @@ mod tests {
     #[test]
     fn a_missing_column_lists_the_columns() {
         let file = csv_file(b"sentence,frame\nx,y\n");
-        let err = read_labeled_csv(file.path(), "text", &frame())
+        let err = read_labeled_csv(file.path(), "text", &frame(), None)
             .unwrap_err()
             .to_string();
         assert!(
@@ -234,7 +262,7 @@ mod tests {
     #[test]
     fn a_short_row_names_its_line() {
         let file = csv_file(b"text,frame\na,economic\nb\n");
-        let err = read_labeled_csv(file.path(), "text", &frame())
+        let err = read_labeled_csv(file.path(), "text", &frame(), None)
             .unwrap_err()
             .to_string();
         assert!(err.contains("line 3") && err.contains("1 fields"), "{err}");
@@ -243,7 +271,7 @@ mod tests {
     #[test]
     fn bad_utf8_names_its_line() {
         let file = csv_file(b"text,frame\na,economic\n\xff\xfe,military\n");
-        let err = read_labeled_csv(file.path(), "text", &frame())
+        let err = read_labeled_csv(file.path(), "text", &frame(), None)
             .unwrap_err()
             .to_string();
         assert!(err.contains("line 3") && err.contains("UTF-8"), "{err}");

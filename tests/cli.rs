@@ -560,3 +560,35 @@ fn cv_reports_each_task_per_fold_and_is_deterministic() {
         &["invalid setting folds = 1"],
     );
 }
+
+#[test]
+fn eval_filter_keeps_only_matching_rows() {
+    let (dir, model) = trained_model();
+    let data = dir.path().join("split.csv");
+    std::fs::write(
+        &data,
+        "text,frame,split\nGrain exports rose.,economic,test\nTroops fired missiles.,military,train\n",
+    )
+    .unwrap();
+    stance()
+        .args([
+            "eval",
+            "--format",
+            "json",
+            "--filter",
+            "split=test",
+            "--model",
+        ])
+        .arg(&model)
+        .arg(&data)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"n\": 1"));
+    fails_with(
+        stance()
+            .args(["eval", "--filter", "fold=1", "--model"])
+            .arg(&model)
+            .arg(&data),
+        &["no column named `fold`", "text, frame, split"],
+    );
+}

@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 use super::{load_model, write_output};
 use crate::error::{Result, StanceError};
 use crate::eval::{evaluate_task, Scored, TaskEvaluation};
-use crate::input::read_labeled_csv;
+use crate::input::{read_labeled_csv, RowFilter};
 use crate::report;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -32,6 +32,9 @@ pub struct EvalArgs {
     /// The column that holds the text.
     #[arg(long, default_value = "text")]
     pub text_column: String,
+    /// Evaluate only the rows whose COLUMN holds VALUE, e.g. `--filter split=test`.
+    #[arg(long, value_name = "COLUMN=VALUE")]
+    pub filter: Option<RowFilter>,
     #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
     pub format: EvalFormat,
     /// How many of the most confident errors to list per task.
@@ -86,7 +89,7 @@ pub fn run(args: EvalArgs) -> Result<()> {
             headers.join(", ")
         )));
     }
-    let csv = read_labeled_csv(&args.data, &args.text_column, &pairs)?;
+    let csv = read_labeled_csv(&args.data, &args.text_column, &pairs, args.filter.as_ref())?;
     let predictions: Vec<_> = csv.data.texts.iter().map(|t| model.predict(t)).collect();
     let mut evaluations: Vec<TaskEvaluation> = Vec::new();
     for ((task_name, column), (_, gold_labels)) in pairs.iter().zip(&csv.data.tasks) {

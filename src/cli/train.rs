@@ -90,7 +90,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
     let params = args.flags.params()?;
     let columns: Vec<(String, String)> =
         args.labels.iter().map(|l| (l.clone(), l.clone())).collect();
-    let csv = read_labeled_csv(&args.data, &args.text_column, &columns)?;
+    let csv = read_labeled_csv(&args.data, &args.text_column, &columns, None)?;
     eprintln!(
         "read {}: {} rows with text{}",
         csv.data.source,
