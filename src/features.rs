@@ -22,6 +22,10 @@ pub struct FeatureParams {
     pub max_features: Option<usize>,
     /// tf-idf with sublinear tf and L2-normalized rows; raw counts when false.
     pub tfidf: bool,
+    /// Character n-grams inside each word, padded with a space at both ends (as scikit-learn's
+    /// `char_wb`), from `.0` to `.1` characters; `None` for none. They are a second block of features,
+    /// normalized on its own, and catch word forms the vocabulary has not seen (`sanction`/`sanctioned`).
+    pub char_ngrams: Option<(usize, usize)>,
 }
 
 impl Default for FeatureParams {
@@ -32,6 +36,7 @@ impl Default for FeatureParams {
             min_df: 2,
             max_features: None,
             tfidf: true,
+            char_ngrams: Some((2, 5)),
         }
     }
 }
@@ -60,6 +65,15 @@ impl FeatureParams {
         }
         if self.min_df == 0 {
             return invalid("min-df", "0".into(), "must be at least 1");
+        }
+        if let Some((low, high)) = self.char_ngrams {
+            if low == 0 || high < low || high > 8 {
+                return invalid(
+                    "char-ngrams",
+                    format!("{low}..{high}"),
+                    "needs 1 <= MIN <= MAX <= 8",
+                );
+            }
         }
         if self.max_features == Some(0) {
             return invalid("max-features", "0".into(), "must be at least 1");
@@ -168,9 +182,21 @@ impl Vectorizer {
             for (column, value) in entries.iter_mut() {
                 *value = (1.0 + value.ln()) * self.idf[*column];
             }
-            let norm = entries.iter().map(|(_, v)| v * v).sum::<f64>().sqrt();
-            if norm > 0.0 {
-                entries.iter_mut().for_each(|(_, v)| *v /= norm);
+            // Word and character n-grams are normalized apart, so neither block drowns the other.
+            let is_char = |column: usize| is_char_ngram(&self.vocabulary[column]);
+            for block in [false, true] {
+                let norm = entries
+                    .iter()
+                    .filter(|(c, _)| is_char(*c) == block)
+                    .map(|(_, v)| v * v)
+                    .sum::<f64>()
+                    .sqrt();
+                if norm > 0.0 {
+                    entries
+                        .iter_mut()
+                        .filter(|(c, _)| is_char(*c) == block)
+                        .for_each(|(_, v)| *v /= norm);
+                }
             }
         }
         let (columns, values) = entries.into_iter().unzip();
@@ -193,13 +219,37 @@ impl Vectorizer {
     }
 }
 
-/// Counts of every word n-gram of `text` in the configured range (n-grams joined by one space).
+/// Character n-grams are named `[ oil]`: brackets never occur in a word token, so they cannot collide
+/// with word n-grams.
+fn is_char_ngram(feature: &str) -> bool {
+    feature.starts_with('[')
+}
+
+/// Counts of every feature of `text`: word n-grams in the configured range (joined by one space) and,
+/// if configured, character n-grams of each space-padded word.
 fn ngram_counts(params: &FeatureParams, text: &str) -> HashMap<String, usize> {
     let tokens = text::tokens(text);
     let mut counts = HashMap::new();
     for n in params.ngram_min..=params.ngram_max {
         for window in tokens.windows(n) {
             *counts.entry(window.join(" ")).or_insert(0) += 1;
+        }
+    }
+    if let Some((low, high)) = params.char_ngrams {
+        for token in &tokens {
+            let padded: Vec<char> = std::iter::once(' ')
+                .chain(token.chars())
+                .chain(std::iter::once(' '))
+                .collect();
+            for n in low..=high.min(padded.len()) {
+                for window in padded.windows(n) {
+                    let mut name = String::with_capacity(n + 2);
+                    name.push('[');
+                    name.extend(window);
+                    name.push(']');
+                    *counts.entry(name).or_insert(0) += 1;
+                }
+            }
         }
     }
     counts
@@ -212,8 +262,27 @@ mod tests {
     fn params(min_df: usize) -> FeatureParams {
         FeatureParams {
             min_df,
+            char_ngrams: None,
             ..FeatureParams::default()
         }
+    }
+
+    #[test]
+    fn char_ngrams_are_padded_bracketed_and_normalized_apart() {
+        let p = FeatureParams {
+            ngram_max: 1,
+            min_df: 1,
+            char_ngrams: Some((3, 3)),
+            ..FeatureParams::default()
+        };
+        let vectorizer = Vectorizer::fit(p, &["oil"]).unwrap();
+        assert_eq!(vectorizer.vocabulary(), ["[ oi]", "[il ]", "[oil]", "oil"]);
+        let row = vectorizer.transform_one("oil");
+        let char_norm: f64 = row.values[..3].iter().map(|v| v * v).sum::<f64>().sqrt();
+        assert!((char_norm - 1.0).abs() < 1e-12);
+        assert!((row.values[3] - 1.0).abs() < 1e-12);
+        // An unseen form shares character n-grams with a seen one.
+        assert!(!vectorizer.transform_one("oily").columns.is_empty());
     }
 
     #[test]
@@ -242,6 +311,7 @@ mod tests {
         let p = FeatureParams {
             ngram_max: 1,
             min_df: 1,
+            char_ngrams: None,
             ..FeatureParams::default()
         };
         let vectorizer = Vectorizer::fit(p, &texts).unwrap();
@@ -262,6 +332,7 @@ mod tests {
             tfidf: false,
             min_df: 1,
             ngram_max: 1,
+            char_ngrams: None,
             ..FeatureParams::default()
         };
         let vectorizer = Vectorizer::fit(p, &["oil oil gas"]).unwrap();
@@ -275,6 +346,7 @@ mod tests {
             max_features: Some(1),
             min_df: 1,
             ngram_max: 1,
+            char_ngrams: None,
             ..FeatureParams::default()
         };
         let vectorizer = Vectorizer::fit(p, &["oil gas oil", "oil"]).unwrap();
@@ -295,6 +367,7 @@ mod tests {
         let bad = FeatureParams {
             ngram_min: 3,
             ngram_max: 2,
+            char_ngrams: None,
             ..FeatureParams::default()
         };
         assert!(bad.check().is_err());

@@ -47,6 +47,12 @@ pub struct ModelFlags {
     /// Raw counts instead of tf-idf (sublinear tf, L2-normalized rows).
     #[arg(long)]
     pub no_tfidf: bool,
+    /// Character n-grams inside each space-padded word, MIN..MAX characters (a second feature block).
+    #[arg(long, value_name = "MIN..MAX", default_value = "2..5", value_parser = parse_range)]
+    pub char_ngrams: (usize, usize),
+    /// Word n-grams only: no character n-grams.
+    #[arg(long)]
+    pub no_char_ngrams: bool,
     /// Inverse regularization strength (as scikit-learn's C; larger fits the training data closer).
     #[arg(long, default_value_t = TrainParams::default().c)]
     pub c: f64,
@@ -74,6 +80,7 @@ impl ModelFlags {
                 min_df: self.min_df,
                 max_features: self.max_features,
                 tfidf: !self.no_tfidf,
+                char_ngrams: (!self.no_char_ngrams).then_some(self.char_ngrams),
             },
             c: self.c,
             max_iter: self.max_iter,
@@ -83,6 +90,18 @@ impl ModelFlags {
         }
         .check()
     }
+}
+
+fn parse_range(value: &str) -> std::result::Result<(usize, usize), String> {
+    let (low, high) = value
+        .split_once("..")
+        .ok_or_else(|| format!("`{value}` is not MIN..MAX, e.g. 2..5"))?;
+    let parse = |s: &str| {
+        s.trim()
+            .parse::<usize>()
+            .map_err(|_| format!("`{value}` is not MIN..MAX, e.g. 2..5"))
+    };
+    Ok((parse(low)?, parse(high)?))
 }
 
 pub fn run(args: TrainArgs) -> Result<()> {
@@ -104,10 +123,13 @@ pub fn run(args: TrainArgs) -> Result<()> {
     let (model, report) = train(&params, &csv.data)?;
     let f = &params.get().features;
     eprintln!(
-        "vocabulary: {} n-grams ({}..{}-grams, min_df {}{}, {})",
+        "vocabulary: {} n-grams (word {}..{}-grams{}, min_df {}{}, {})",
         report.vocabulary_size,
         f.ngram_min,
         f.ngram_max,
+        f.char_ngrams
+            .map(|(low, high)| format!(", character {low}..{high}-grams"))
+            .unwrap_or_default(),
         f.min_df,
         f.max_features
             .map(|m| format!(", max {m}"))
