@@ -10,6 +10,7 @@ pub mod cli;
 pub mod crossval;
 pub mod error;
 pub mod eval;
+pub mod explain;
 pub mod features;
 pub mod input;
 pub mod model;

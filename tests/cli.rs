@@ -592,3 +592,76 @@ fn eval_filter_keeps_only_matching_rows() {
         &["no column named `fold`", "text, frame, split"],
     );
 }
+
+#[test]
+fn explain_shows_what_pushed_the_prediction() {
+    let (_dir, model) = trained_model();
+    let out = stance()
+        .args(["explain", "--format", "json", "--model"])
+        .arg(&model)
+        .arg("Grain exports rose.")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json = json_of(&out);
+    let frame = &json[0]["tasks"]["frame"];
+    assert_eq!(frame["label"], "economic");
+    let toward = frame["toward"].as_array().unwrap();
+    assert!(toward.iter().any(|t| t["ngram"] == "grain"), "{frame}");
+    assert!(toward
+        .iter()
+        .all(|t| t["contribution"].as_f64().unwrap() > 0.0));
+    stance()
+        .args(["explain", "--model"])
+        .arg(&model)
+        .arg("--file")
+        .arg(fixture("article.txt"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("toward:").and(predicate::str::contains("against:")));
+}
+
+#[test]
+fn inspect_lists_tasks_flags_and_top_ngrams() {
+    let (_dir, model) = trained_model();
+    stance()
+        .arg("inspect")
+        .arg(&model)
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("\"vocabulary_size\"")
+                .and(predicate::str::contains(
+                    "task frame: top n-grams per class",
+                ))
+                .and(predicate::str::contains("\"min_df\": 1")),
+        );
+    fails_with(
+        stance().arg("inspect").arg(fixture("train.csv")),
+        &["not a stance model file"],
+    );
+}
+
+#[test]
+fn uncertain_lists_the_least_sure_texts_first_with_empty_label_columns() {
+    let (dir, model) = trained_model();
+    let out = dir.path().join("to-code.csv");
+    stance()
+        .args(["uncertain", "--n", "2", "--model"])
+        .arg(&model)
+        .arg(fixture("eval.csv"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let mut reader = csv::Reader::from_path(&out).unwrap();
+    let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(&headers[..4], ["source", "where", "text", "frame"]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(&rows[0][3], "");
+    let entropy = |r: &csv::StringRecord| r[r.len() - 1].parse::<f64>().unwrap();
+    assert!(entropy(&rows[0]) >= entropy(&rows[1]));
+}

@@ -3,7 +3,9 @@
 mod classify;
 mod cv;
 mod eval;
+mod explain;
 mod train;
+mod uncertain;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -36,6 +38,9 @@ enum Command {
     Classify(classify::ClassifyArgs),
     Eval(eval::EvalArgs),
     Cv(cv::CvArgs),
+    Explain(explain::ExplainArgs),
+    Inspect(explain::InspectArgs),
+    Uncertain(uncertain::UncertainArgs),
 }
 
 /// Parses the arguments and runs the subcommand.
@@ -46,6 +51,9 @@ pub fn run() -> Result<()> {
         Command::Classify(args) => classify::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Cv(args) => cv::run(args),
+        Command::Explain(args) => explain::run_explain(args),
+        Command::Inspect(args) => explain::run_inspect(args),
+        Command::Uncertain(args) => uncertain::run(args),
     }
 }
 
