@@ -51,10 +51,16 @@ fn the_builtin_model_reads_the_example_article_as_economic_cultural_and_diplomat
             .iter()
             .find(|s| s["text"].as_str().unwrap().starts_with(start))
             .unwrap_or_else(|| panic!("no sentence starts with {start:?}"));
-        sentence["predictions"]["frame"]["label"].as_str().unwrap().to_string()
+        sentence["predictions"]["frame"]["label"]
+            .as_str()
+            .unwrap()
+            .to_string()
     };
     // Its clear sentences: trade figures, a joint statement, a university visit.
     assert_eq!(frame_of("Trade between the two countries"), "economic");
-    assert_eq!(frame_of("Lula and President Luong Cuong signed"), "diplomatic");
+    assert_eq!(
+        frame_of("Lula and President Luong Cuong signed"),
+        "diplomatic"
+    );
     assert_eq!(frame_of("Lula toured the Temple of Literature"), "cultural");
 }

@@ -8,8 +8,12 @@ use argmin::solver::quasinewton::LBFGS;
 use linfa::prelude::*;
 use linfa_logistic::MultiLogisticRegression;
 use ndarray::{s, Array1, Array2};
+use rayon::prelude::*;
 use sprs::CsMat;
 use std::sync::Mutex;
+
+/// Rows per parallel work item of the objective.
+const ROWS_PER_CHUNK: usize = 1024;
 
 /// What a solver needs for one task.
 pub struct Problem<'a> {
@@ -63,22 +67,55 @@ impl<'a> SoftmaxObjective<'a> {
         let k = p.n_classes;
         let n_features = p.features.cols();
         let params = params.as_slice().unwrap_or(&[]);
+        let (weights, _) = params.split_at(n_features * k);
+        // Fixed chunks summed in order: the result does not depend on the number of threads.
+        let chunks: Vec<(f64, Vec<f64>)> = (0..p.features.rows())
+            .step_by(ROWS_PER_CHUNK)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|start| {
+                let end = (start + ROWS_PER_CHUNK).min(p.features.rows());
+                self.rows_loss_and_gradient(start..end, params, want_gradient)
+            })
+            .collect();
+        let mut loss = 0.5 * p.alpha * weights.iter().map(|w| w * w).sum::<f64>();
+        let mut gradient = vec![0.0; if want_gradient { params.len() } else { 0 }];
+        if want_gradient {
+            for (g, w) in gradient.iter_mut().zip(weights) {
+                *g = p.alpha * w;
+            }
+        }
+        for (chunk_loss, chunk_gradient) in chunks {
+            loss += chunk_loss;
+            for (g, c) in gradient.iter_mut().zip(chunk_gradient) {
+                *g += c;
+            }
+        }
+        (loss, Array1::from_vec(gradient))
+    }
+
+    /// The data term of the loss (and its gradient) over some rows.
+    fn rows_loss_and_gradient(
+        &self,
+        rows: std::ops::Range<usize>,
+        params: &[f64],
+        want_gradient: bool,
+    ) -> (f64, Vec<f64>) {
+        let p = self.problem;
+        let k = p.n_classes;
+        let n_features = p.features.cols();
         let (weights, intercept) = params.split_at(n_features * k);
-        let mut gradient = if want_gradient {
-            Array1::zeros(params.len())
-        } else {
-            Array1::zeros(0)
-        };
+        let (indptr, indices, data) =
+            (p.features.indptr(), p.features.indices(), p.features.data());
+        let mut gradient = vec![0.0; if want_gradient { params.len() } else { 0 }];
         let mut loss = 0.0;
         let mut scores = vec![0.0; k];
-        for ((row, &target), &sample_weight) in p
-            .features
-            .outer_iterator()
-            .zip(p.targets)
-            .zip(p.sample_weights)
-        {
+        for i in rows {
+            let (target, sample_weight) = (p.targets[i], p.sample_weights[i]);
+            let span = indptr.outer_inds_sz(i);
+            let (columns, values) = (&indices[span.clone()], &data[span]);
             scores.copy_from_slice(intercept);
-            for (column, &value) in row.iter() {
+            for (&column, &value) in columns.iter().zip(values) {
                 let w = &weights[column * k..(column + 1) * k];
                 for (score, weight) in scores.iter_mut().zip(w) {
                     *score += value * weight;
@@ -93,22 +130,17 @@ impl<'a> SoftmaxObjective<'a> {
                     let indicator = if c == target { 1.0 } else { 0.0 };
                     *score = sample_weight * ((*score - log_sum).exp() - indicator);
                 }
-                let g = gradient.as_slice_mut().unwrap_or(&mut []);
-                for (column, &value) in row.iter() {
-                    for (gw, d) in g[column * k..(column + 1) * k].iter_mut().zip(&scores) {
-                        *gw += value * d;
+                for (&column, &value) in columns.iter().zip(values) {
+                    for (g, d) in gradient[column * k..(column + 1) * k]
+                        .iter_mut()
+                        .zip(&scores)
+                    {
+                        *g += value * d;
                     }
                 }
-                for (gb, d) in g[n_features * k..].iter_mut().zip(&scores) {
-                    *gb += d;
+                for (g, d) in gradient[n_features * k..].iter_mut().zip(&scores) {
+                    *g += d;
                 }
-            }
-        }
-        loss += 0.5 * p.alpha * weights.iter().map(|w| w * w).sum::<f64>();
-        if want_gradient {
-            let g = gradient.as_slice_mut().unwrap_or(&mut []);
-            for (gw, w) in g.iter_mut().zip(weights) {
-                *gw += p.alpha * w;
             }
         }
         (loss, gradient)
@@ -268,6 +300,41 @@ mod tests {
                 / (2.0 * h);
             assert!((numeric - gradient[i]).abs() < 1e-5, "parameter {i}");
         }
+    }
+
+    #[test]
+    fn the_objective_does_not_depend_on_the_number_of_threads() {
+        let texts: Vec<String> = (0..3000)
+            .map(|i| format!("word{} word{} word{}", i % 7, i % 11, i % 13))
+            .collect();
+        let params = FeatureParams {
+            min_df: 1,
+            char_ngrams: None,
+            ..FeatureParams::default()
+        };
+        let vectorizer = Vectorizer::fit(params, &texts).unwrap();
+        let features = vectorizer.transform(&texts);
+        let targets: Vec<usize> = (0..3000).map(|i| i % 3).collect();
+        let weights = vec![1.0; 3000];
+        let problem = Problem {
+            features: &features,
+            targets: &targets,
+            sample_weights: &weights,
+            n_classes: 3,
+            alpha: 0.5,
+        };
+        let n = (features.cols() + 1) * 3;
+        let point = Array1::from_iter((0..n).map(|i| ((i * 17 % 23) as f64 - 11.0) / 50.0));
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| SoftmaxObjective::new(&problem).loss_and_gradient(&point, true))
+        };
+        let (one, two) = (on(1), on(2));
+        assert_eq!(one.0.to_bits(), two.0.to_bits());
+        assert_eq!(one.1, two.1);
     }
 
     #[test]
