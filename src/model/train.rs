@@ -62,7 +62,7 @@ impl Default for TrainParams {
         TrainParams {
             features: FeatureParams::default(),
             c: 10.0,
-            max_iter: 300,
+            max_iter: 1000,
             tolerance: 1e-5,
             class_weight: ClassWeight::None,
             solver: Solver::Lbfgs,
