@@ -29,6 +29,7 @@ pub struct TaskEvaluation {
     pub macro_f1: f64,
     pub weighted_f1: f64,
     pub kappa: f64,
+    pub krippendorff_alpha: f64,
     pub log_loss: f64,
     pub per_class: Vec<ClassMetrics>,
     pub labels: Vec<String>,
@@ -132,6 +133,39 @@ pub fn cohen_kappa(confusion: &[Vec<usize>]) -> f64 {
     (observed - expected) / (1.0 - expected)
 }
 
+/// Krippendorff's alpha (nominal) for two coders who both coded every unit, from their confusion matrix.
+pub fn krippendorff_alpha(confusion: &[Vec<usize>]) -> f64 {
+    let k = confusion.len();
+    // Coincidence matrix: each unit gives one (a, b) and one (b, a) pair.
+    let coincidence: Vec<Vec<f64>> = (0..k)
+        .map(|c| {
+            (0..k)
+                .map(|d| (confusion[c][d] + confusion[d][c]) as f64)
+                .collect()
+        })
+        .collect();
+    let totals: Vec<f64> = coincidence.iter().map(|row| row.iter().sum()).collect();
+    let n: f64 = totals.iter().sum();
+    if n < 2.0 {
+        return 0.0;
+    }
+    let mut observed = 0.0;
+    let mut expected = 0.0;
+    for c in 0..k {
+        for d in 0..k {
+            if c != d {
+                observed += coincidence[c][d];
+                expected += totals[c] * totals[d];
+            }
+        }
+    }
+    let (observed, expected) = (observed / n, expected / (n * (n - 1.0)));
+    if expected == 0.0 {
+        return if observed == 0.0 { 1.0 } else { 0.0 };
+    }
+    1.0 - observed / expected
+}
+
 /// Mean negative log probability of the gold class (probabilities clipped at 1e-15).
 pub fn log_loss<'a>(examples: impl Iterator<Item = (usize, &'a [f64])>) -> f64 {
     let mut sum = 0.0;
@@ -186,6 +220,7 @@ pub fn evaluate_task(
         macro_f1: macro_f1(&per_class, &confusion),
         weighted_f1: weighted_f1(&per_class),
         kappa: cohen_kappa(&confusion),
+        krippendorff_alpha: krippendorff_alpha(&confusion),
         log_loss: log_loss(examples.iter().map(|e| (e.gold, e.probabilities))),
         per_class,
         labels: labels.to_vec(),
@@ -237,6 +272,15 @@ mod tests {
         let kappa = cohen_kappa(&matrix());
         assert!((kappa - (4.0 / 6.0 - 1.0 / 3.0) / (1.0 - 1.0 / 3.0)).abs() < 1e-12);
         assert_eq!(cohen_kappa(&[vec![3, 0], vec![0, 2]]), 1.0);
+    }
+
+    #[test]
+    fn krippendorff_alpha_matches_hand_computation() {
+        // gold a a b b, coder 2 a b b b: o = [[2, 1], [1, 4]], n = 8, n_a = 3, n_b = 5;
+        // D_o = 2/8, D_e = 30/56, alpha = 1 - D_o/D_e = 1 - 0.25 * 56 / 30.
+        let alpha = krippendorff_alpha(&[vec![1, 1], vec![0, 2]]);
+        assert!((alpha - (1.0 - 0.25 * 56.0 / 30.0)).abs() < 1e-12);
+        assert_eq!(krippendorff_alpha(&[vec![2, 0], vec![0, 3]]), 1.0);
     }
 
     #[test]

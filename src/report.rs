@@ -282,7 +282,8 @@ pub fn eval_json(evaluations: &[TaskEvaluation]) -> String {
             (
                 e.task.clone(),
                 json!({"column": e.column, "n": e.n, "accuracy": e.accuracy, "macro_f1": e.macro_f1,
-                       "weighted_f1": e.weighted_f1, "kappa": e.kappa, "log_loss": e.log_loss,
+                       "weighted_f1": e.weighted_f1, "kappa": e.kappa,
+                       "krippendorff_alpha": e.krippendorff_alpha, "log_loss": e.log_loss,
                        "per_class": per_class,
                        "confusion": {"labels": e.labels, "matrix": e.confusion},
                        "confident_errors": errors}),

@@ -665,3 +665,36 @@ fn uncertain_lists_the_least_sure_texts_first_with_empty_label_columns() {
     let entropy = |r: &csv::StringRecord| r[r.len() - 1].parse::<f64>().unwrap();
     assert!(entropy(&rows[0]) >= entropy(&rows[1]));
 }
+
+#[test]
+fn agreement_between_two_coders() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("coders.csv");
+    // a a b b vs a b b b: agreement 0.75, kappa 0.5, alpha 1 - 0.25 * 56 / 30.
+    std::fs::write(
+        &data,
+        "text,first,second\nx,a,a\ny,a,b\nz,b,b\nw,b,b\nv,,a\n",
+    )
+    .unwrap();
+    let out = stance()
+        .args(["agreement", "--json", "--columns", "first", "second"])
+        .arg(&data)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json = json_of(&out);
+    assert_eq!(json["n"], 4);
+    assert_eq!(json["agreement"], 0.75);
+    assert!((json["kappa"].as_f64().unwrap() - 0.5).abs() < 1e-12);
+    assert!(
+        (json["krippendorff_alpha"].as_f64().unwrap() - (1.0 - 0.25 * 56.0 / 30.0)).abs() < 1e-12
+    );
+    fails_with(
+        stance()
+            .args(["agreement", "--columns", "first", "third"])
+            .arg(&data),
+        &["no column named `third`", "text, first, second"],
+    );
+}

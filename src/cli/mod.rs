@@ -1,5 +1,6 @@
 //! The command line: one module per subcommand, each with its arguments and a `run` function.
 
+mod agreement;
 mod classify;
 mod cv;
 mod eval;
@@ -41,6 +42,7 @@ enum Command {
     Explain(explain::ExplainArgs),
     Inspect(explain::InspectArgs),
     Uncertain(uncertain::UncertainArgs),
+    Agreement(agreement::AgreementArgs),
 }
 
 /// Parses the arguments and runs the subcommand.
@@ -54,6 +56,7 @@ pub fn run() -> Result<()> {
         Command::Explain(args) => explain::run_explain(args),
         Command::Inspect(args) => explain::run_inspect(args),
         Command::Uncertain(args) => uncertain::run(args),
+        Command::Agreement(args) => agreement::run(args),
     }
 }
 
