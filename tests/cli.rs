@@ -16,6 +16,17 @@ fn stance() -> Command {
     Command::cargo_bin("stance").unwrap()
 }
 
+trait StdoutOk {
+    /// Runs the command, asserts success and returns its stdout.
+    fn stdout_ok(&mut self) -> Vec<u8>;
+}
+
+impl StdoutOk for Command {
+    fn stdout_ok(&mut self) -> Vec<u8> {
+        self.assert().success().get_output().stdout.clone()
+    }
+}
+
 /// Trains a frame+tone model on the fixture and returns (tempdir, model path).
 fn trained_model() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
@@ -44,11 +55,7 @@ fn classify_json_follows_the_contract() {
         .args(["classify", "--format", "json", "--model"])
         .arg(&model)
         .arg(fixture("article.txt"))
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+        .stdout_ok();
     let json = json_of(&out);
     assert_eq!(json["model"]["tasks"]["frame"].as_array().unwrap().len(), 4);
     let doc = &json["documents"][0];
@@ -105,11 +112,7 @@ fn classify_jsonl_csv_and_table_formats() {
             .args(["classify", "--format", format, "--model"])
             .arg(&model)
             .arg(fixture("article.txt"))
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
+            .stdout_ok();
         String::from_utf8(out).unwrap()
     };
     let jsonl = run("jsonl");
@@ -137,11 +140,7 @@ fn classify_reads_stdin_and_units() {
             .args(["classify", "--format", "jsonl", "--unit", unit, "--model"])
             .arg(&model)
             .write_stdin(input)
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
+            .stdout_ok();
         String::from_utf8(out).unwrap().lines().count()
     };
     assert_eq!(count("sentence"), 3);
@@ -154,11 +153,7 @@ fn classify_with_the_builtin_model() {
     let out = stance()
         .args(["classify", "--format", "json", "-"])
         .write_stdin("Wheat exports to Egypt rose by a third this year.")
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+        .stdout_ok();
     let json = json_of(&out);
     assert_eq!(json["model"]["source"], "built-in");
     assert_eq!(
@@ -172,11 +167,7 @@ fn empty_input_prints_an_empty_result() {
     let out = stance()
         .args(["classify", "--format", "json"])
         .write_stdin("  \n\n")
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+        .stdout_ok();
     let json = json_of(&out);
     assert_eq!(
         json["documents"][0]["sentences"].as_array().unwrap().len(),
@@ -222,11 +213,7 @@ fn eval_reports_every_metric_in_json_text_and_markdown() {
         .args(["eval", "--format", "json", "--model"])
         .arg(&model)
         .arg(fixture("eval.csv"))
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+        .stdout_ok();
     let json = json_of(&out);
     let frame = &json["tasks"]["frame"];
     assert_eq!(frame["n"], 4);
@@ -539,11 +526,7 @@ fn cv_reports_each_task_per_fold_and_is_deterministic() {
                 "--seed", "3",
             ])
             .arg(fixture("train.csv"))
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
+            .stdout_ok();
         String::from_utf8(out).unwrap()
     };
     let first = run();
@@ -600,11 +583,7 @@ fn explain_shows_what_pushed_the_prediction() {
         .args(["explain", "--format", "json", "--model"])
         .arg(&model)
         .arg("Grain exports rose.")
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+        .stdout_ok();
     let json = json_of(&out);
     let frame = &json[0]["tasks"]["frame"];
     assert_eq!(frame["label"], "economic");
@@ -679,11 +658,7 @@ fn agreement_between_two_coders() {
     let out = stance()
         .args(["agreement", "--json", "--columns", "first", "second"])
         .arg(&data)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+        .stdout_ok();
     let json = json_of(&out);
     assert_eq!(json["n"], 4);
     assert_eq!(json["agreement"], 0.75);

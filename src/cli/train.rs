@@ -7,7 +7,7 @@ use clap::Args;
 
 use crate::error::Result;
 use crate::features::FeatureParams;
-use crate::input::read_labeled_csv;
+use crate::input::{read_labeled_csv, RowFilter};
 use crate::model::{train, ClassWeight, Solver, TrainParams, ValidTrainParams};
 
 /// Train a model from a CSV of labeled sentences (one head per --label column, shared vocabulary).
@@ -22,6 +22,9 @@ pub struct TrainArgs {
     /// The column that holds the text.
     #[arg(long, default_value = "text")]
     pub text_column: String,
+    /// Train only on the rows whose COLUMN holds VALUE, e.g. `--filter split=train`.
+    #[arg(long, value_name = "COLUMN=VALUE")]
+    pub filter: Option<RowFilter>,
     /// Where to write the model file.
     #[arg(short, long, value_name = "MODEL")]
     pub output: PathBuf,
@@ -109,7 +112,12 @@ pub fn run(args: TrainArgs) -> Result<()> {
     let params = args.flags.params()?;
     let columns: Vec<(String, String)> =
         args.labels.iter().map(|l| (l.clone(), l.clone())).collect();
-    let csv = read_labeled_csv(&args.data, &args.text_column, &columns, None)?;
+    let csv = read_labeled_csv(
+        &args.data,
+        &args.text_column,
+        &columns,
+        args.filter.as_ref(),
+    )?;
     eprintln!(
         "read {}: {} rows with text{}",
         csv.data.source,
