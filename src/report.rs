@@ -319,13 +319,21 @@ pub fn eval_tables(evaluations: &[TaskEvaluation], source: &str, markdown: bool)
             "macro-F1",
             "weighted F1",
             "Cohen's kappa",
+            "Krippendorff's alpha",
             "log loss",
         ]);
         summary.add_row(
-            [e.accuracy, e.macro_f1, e.weighted_f1, e.kappa, e.log_loss]
-                .iter()
-                .map(|v| format!("{v:.3}"))
-                .collect::<Vec<_>>(),
+            [
+                e.accuracy,
+                e.macro_f1,
+                e.weighted_f1,
+                e.kappa,
+                e.krippendorff_alpha,
+                e.log_loss,
+            ]
+            .iter()
+            .map(|v| format!("{v:.3}"))
+            .collect::<Vec<_>>(),
         );
         out.push_str(&format!("{summary}\n\n"));
 

@@ -217,7 +217,14 @@ fn eval_reports_every_metric_in_json_text_and_markdown() {
     let json = json_of(&out);
     let frame = &json["tasks"]["frame"];
     assert_eq!(frame["n"], 4);
-    for key in ["accuracy", "macro_f1", "weighted_f1", "kappa", "log_loss"] {
+    for key in [
+        "accuracy",
+        "macro_f1",
+        "weighted_f1",
+        "kappa",
+        "krippendorff_alpha",
+        "log_loss",
+    ] {
         assert!(frame[key].is_number(), "{key}");
     }
     assert_eq!(frame["per_class"]["economic"]["support"], 1);
@@ -238,7 +245,9 @@ fn eval_reports_every_metric_in_json_text_and_markdown() {
         .assert()
         .success()
         .stdout(
-            predicate::str::contains("macro-F1").and(predicate::str::contains("Confusion matrix")),
+            predicate::str::contains("macro-F1")
+                .and(predicate::str::contains("Krippendorff's alpha"))
+                .and(predicate::str::contains("Confusion matrix")),
         );
     stance()
         .args(["eval", "--format", "markdown", "--model"])
