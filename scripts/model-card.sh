@@ -15,8 +15,8 @@ row() { # name file task filter...
 import json, sys
 name, task = sys.argv[1], sys.argv[2]
 t = json.load(sys.stdin)["tasks"][task]
-f1 = " / ".join(f"{k} {v[\"f1\"]:.2f}" for k, v in t["per_class"].items())
-print(f"| {name} | {task} | {t[\"n\"]} | {t[\"accuracy\"]:.3f} | {t[\"macro_f1\"]:.3f} | {t[\"kappa\"]:.3f} | {f1} |")
+f1 = " / ".join("%s %.2f" % (k, v["f1"]) for k, v in t["per_class"].items())
+print("| %s | %s | %d | %.3f | %.3f | %.3f | %s |" % (name, task, t["n"], t["accuracy"], t["macro_f1"], t["kappa"], f1))
 ' "$name" "$task"
 }
 
