@@ -6,26 +6,7 @@ use std::collections::BTreeMap;
 use crate::error::{Result, StanceError};
 use crate::eval::{evaluate_task, Scored, TaskEvaluation};
 use crate::model::{train, LabeledTexts, ValidTrainParams};
-
-/// A small deterministic generator (splitmix64), so folds depend only on the seed.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            let j = (self.next() % (i as u64 + 1)) as usize;
-            items.swap(i, j);
-        }
-    }
-}
+use crate::rng::SplitMix64;
 
 /// The fold of each row. With `groups`, whole groups go to the fold that has the fewest rows so far
 /// (largest groups first, ties in seeded order); without, each class is dealt round-robin in seeded order.
@@ -126,7 +107,7 @@ pub fn cross_validate(
                     })
                 })
                 .collect();
-            evaluations.push(evaluate_task(name, name, &head.labels, &examples, 0));
+            evaluations.push(evaluate_task(name, name, &head.labels, &examples, 0, None));
         }
         results.push(evaluations);
     }

@@ -27,6 +27,9 @@ pub struct TaskEvaluation {
     pub n: usize,
     pub accuracy: f64,
     pub macro_f1: f64,
+    /// Bootstrap 95 % intervals (seeded), when asked for.
+    pub accuracy_ci: Option<(f64, f64)>,
+    pub macro_f1_ci: Option<(f64, f64)>,
     pub weighted_f1: f64,
     pub kappa: f64,
     pub krippendorff_alpha: f64,
@@ -177,13 +180,49 @@ pub fn log_loss<'a>(examples: impl Iterator<Item = (usize, &'a [f64])>) -> f64 {
     ratio(sum, n as f64)
 }
 
-/// Every metric of one task, with the `top` most confident errors.
+/// Bootstrap percentile intervals (2.5 %, 97.5 %) of accuracy and macro-F1 over `resamples` resamples
+/// (with replacement) of the (gold, predicted) pairs, drawn from a generator seeded with `seed`.
+pub fn bootstrap_intervals(
+    labels: &[String],
+    pairs: &[(usize, usize)],
+    resamples: usize,
+    seed: u64,
+) -> ((f64, f64), (f64, f64)) {
+    let mut rng = crate::rng::SplitMix64(seed);
+    let mut accuracies = Vec::with_capacity(resamples);
+    let mut macro_f1s = Vec::with_capacity(resamples);
+    for _ in 0..resamples {
+        let confusion = confusion_matrix(
+            labels.len(),
+            (0..pairs.len()).map(|_| pairs[rng.below(pairs.len())]),
+        );
+        accuracies.push(accuracy(&confusion));
+        macro_f1s.push(macro_f1(&per_class_metrics(labels, &confusion), &confusion));
+    }
+    (
+        percentile_interval(accuracies),
+        percentile_interval(macro_f1s),
+    )
+}
+
+fn percentile_interval(mut values: Vec<f64>) -> (f64, f64) {
+    if values.is_empty() {
+        return (0.0, 0.0);
+    }
+    values.sort_by(f64::total_cmp);
+    let at = |q: f64| values[((values.len() - 1) as f64 * q).round() as usize];
+    (at(0.025), at(0.975))
+}
+
+/// Every metric of one task, with the `top` most confident errors and, when `bootstrap` is
+/// `Some((resamples, seed))`, 95 % intervals for accuracy and macro-F1.
 pub fn evaluate_task(
     task: &str,
     column: &str,
     labels: &[String],
     examples: &[Scored],
     top: usize,
+    bootstrap: Option<(usize, u64)>,
 ) -> TaskEvaluation {
     let predicted: Vec<usize> = examples
         .iter()
@@ -194,6 +233,14 @@ pub fn evaluate_task(
         examples.iter().zip(&predicted).map(|(e, &p)| (e.gold, p)),
     );
     let per_class = per_class_metrics(labels, &confusion);
+    let pairs: Vec<(usize, usize)> = examples
+        .iter()
+        .zip(&predicted)
+        .map(|(e, &p)| (e.gold, p))
+        .collect();
+    let intervals = bootstrap
+        .filter(|&(resamples, _)| resamples > 0 && !pairs.is_empty())
+        .map(|(resamples, seed)| bootstrap_intervals(labels, &pairs, resamples, seed));
     let mut errors: Vec<ConfidentError> = examples
         .iter()
         .zip(&predicted)
@@ -218,6 +265,8 @@ pub fn evaluate_task(
         n: examples.len(),
         accuracy: accuracy(&confusion),
         macro_f1: macro_f1(&per_class, &confusion),
+        accuracy_ci: intervals.map(|(a, _)| a),
+        macro_f1_ci: intervals.map(|(_, m)| m),
         weighted_f1: weighted_f1(&per_class),
         kappa: cohen_kappa(&confusion),
         krippendorff_alpha: krippendorff_alpha(&confusion),
@@ -299,6 +348,23 @@ mod tests {
     }
 
     #[test]
+    fn bootstrap_intervals_contain_the_estimate_and_depend_only_on_the_seed() {
+        let gold = [0, 0, 0, 1, 1, 2, 2, 2, 1, 0];
+        let predicted = [0, 1, 0, 1, 1, 2, 0, 2, 1, 0];
+        let pairs: Vec<(usize, usize)> = gold.into_iter().zip(predicted).collect();
+        let (acc, f1) = bootstrap_intervals(&labels(), &pairs, 500, 7);
+        assert!(acc.0 <= 0.8 && 0.8 <= acc.1, "{acc:?}");
+        assert!(f1.0 <= f1.1 && f1.1 <= 1.0);
+        assert_eq!((acc, f1), bootstrap_intervals(&labels(), &pairs, 500, 7));
+        // All correct: every resample is perfect.
+        let perfect: Vec<(usize, usize)> = gold.iter().map(|&g| (g, g)).collect();
+        assert_eq!(
+            bootstrap_intervals(&labels(), &perfect, 100, 1).0,
+            (1.0, 1.0)
+        );
+    }
+
+    #[test]
     fn most_confident_errors_come_first() {
         let probs = [[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]];
         let examples: Vec<Scored> = [(1, 0), (1, 1), (1, 2)]
@@ -310,7 +376,14 @@ mod tests {
                 line: i as u64 + 2,
             })
             .collect();
-        let eval = evaluate_task("frame", "frame", &["x".into(), "y".into()], &examples, 10);
+        let eval = evaluate_task(
+            "frame",
+            "frame",
+            &["x".into(), "y".into()],
+            &examples,
+            10,
+            None,
+        );
         assert_eq!(eval.confident_errors.len(), 2);
         assert_eq!(eval.confident_errors[0].line, 2);
         assert_eq!(eval.confident_errors[0].confidence, 0.9);

@@ -15,6 +15,7 @@ pub mod features;
 pub mod input;
 pub mod model;
 pub mod report;
+pub mod rng;
 pub mod sentences;
 pub mod text;
 

@@ -282,6 +282,8 @@ pub fn eval_json(evaluations: &[TaskEvaluation]) -> String {
             (
                 e.task.clone(),
                 json!({"column": e.column, "n": e.n, "accuracy": e.accuracy, "macro_f1": e.macro_f1,
+                       "accuracy_ci95": e.accuracy_ci.map(|(a, b)| [a, b]),
+                       "macro_f1_ci95": e.macro_f1_ci.map(|(a, b)| [a, b]),
                        "weighted_f1": e.weighted_f1, "kappa": e.kappa,
                        "krippendorff_alpha": e.krippendorff_alpha, "log_loss": e.log_loss,
                        "per_class": per_class,
@@ -335,7 +337,18 @@ pub fn eval_tables(evaluations: &[TaskEvaluation], source: &str, markdown: bool)
             .map(|v| format!("{v:.3}"))
             .collect::<Vec<_>>(),
         );
-        out.push_str(&format!("{summary}\n\n"));
+        out.push_str(&format!("{summary}\n"));
+        if let (Some(a), Some(m)) = (e.accuracy_ci, e.macro_f1_ci) {
+            out.push_str(&format!(
+                "{}95 % bootstrap intervals: accuracy {:.3}–{:.3}, macro-F1 {:.3}–{:.3}\n",
+                if markdown { "\n" } else { "" },
+                a.0,
+                a.1,
+                m.0,
+                m.1
+            ));
+        }
+        out.push('\n');
 
         let mut classes = new_table(markdown);
         classes.set_header(vec!["class", "precision", "recall", "F1", "support"]);

@@ -228,6 +228,9 @@ fn eval_reports_every_metric_in_json_text_and_markdown() {
         assert!(frame[key].is_number(), "{key}");
     }
     assert_eq!(frame["per_class"]["economic"]["support"], 1);
+    let ci = frame["macro_f1_ci95"].as_array().unwrap();
+    let (low, high) = (ci[0].as_f64().unwrap(), ci[1].as_f64().unwrap());
+    assert!(low <= frame["macro_f1"].as_f64().unwrap() + 1e-9 && low <= high);
     assert_eq!(frame["confusion"]["labels"].as_array().unwrap().len(), 4);
     let total: u64 = frame["confusion"]["matrix"]
         .as_array()

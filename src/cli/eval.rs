@@ -37,6 +37,12 @@ pub struct EvalArgs {
     pub filter: Option<RowFilter>,
     #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
     pub format: EvalFormat,
+    /// Bootstrap resamples for the 95 % intervals of accuracy and macro-F1 (0: none).
+    #[arg(long, default_value_t = 1000)]
+    pub bootstrap: usize,
+    /// Seed of the bootstrap resampling.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
     /// How many of the most confident errors to list per task.
     #[arg(long, default_value_t = 10)]
     pub errors: usize,
@@ -124,6 +130,7 @@ pub fn run(args: EvalArgs) -> Result<()> {
             &task.labels,
             &examples,
             args.errors,
+            Some((args.bootstrap, args.seed)),
         ));
     }
     let source = crate::error::display_path(&args.data);
