@@ -685,3 +685,60 @@ fn agreement_between_two_coders() {
         &["no column named `third`", "text, first, second"],
     );
 }
+
+#[test]
+fn tune_ranks_settings_and_train_reads_the_best() {
+    let dir = tempfile::tempdir().unwrap();
+    let params = dir.path().join("params.json");
+    let out = stance()
+        .args([
+            "tune",
+            "--label",
+            "frame",
+            "--folds",
+            "2",
+            "--min-df",
+            "1",
+            "--c",
+            "1,10",
+            "--char-ngrams",
+            "false",
+            "-o",
+        ])
+        .arg(&params)
+        .arg(fixture("train.csv"))
+        .stdout_ok();
+    let report = String::from_utf8(out).unwrap();
+    assert!(
+        report.starts_with("4 settings, 2-fold cross-validation"),
+        "{report}"
+    );
+    assert!(
+        report.contains("  1. mean") && report.contains("  4. mean"),
+        "{report}"
+    );
+    let best: Value = serde_json::from_str(&std::fs::read_to_string(&params).unwrap()).unwrap();
+    assert_eq!(best["min_df"], 1);
+    assert!(best["char_ngrams"].is_null());
+    let model = dir.path().join("tuned.model");
+    stance()
+        .args(["train", "--label", "frame", "--params"])
+        .arg(&params)
+        .arg("-o")
+        .arg(&model)
+        .arg(fixture("train.csv"))
+        .assert()
+        .success();
+    let inspect = String::from_utf8(stance().arg("inspect").arg(&model).stdout_ok()).unwrap();
+    assert!(inspect.contains("\"char_ngrams\": null"), "{inspect}");
+    std::fs::write(&params, "{\"c\": 1}").unwrap();
+    fails_with(
+        stance()
+            .args(["train", "--label", "frame", "--params"])
+            .arg(&params)
+            .arg("-o")
+            .arg(&model)
+            .arg(fixture("train.csv")),
+        &["params.json", "not a settings file"],
+    );
+}

@@ -6,6 +6,7 @@ mod cv;
 mod eval;
 mod explain;
 mod train;
+mod tune;
 mod uncertain;
 
 use std::io::Write;
@@ -39,6 +40,7 @@ enum Command {
     Classify(classify::ClassifyArgs),
     Eval(eval::EvalArgs),
     Cv(cv::CvArgs),
+    Tune(tune::TuneArgs),
     Explain(explain::ExplainArgs),
     Inspect(explain::InspectArgs),
     Uncertain(uncertain::UncertainArgs),
@@ -53,6 +55,7 @@ pub fn run() -> Result<()> {
         Command::Classify(args) => classify::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Cv(args) => cv::run(args),
+        Command::Tune(args) => tune::run(args),
         Command::Explain(args) => explain::run_explain(args),
         Command::Inspect(args) => explain::run_inspect(args),
         Command::Uncertain(args) => uncertain::run(args),

@@ -28,6 +28,12 @@ pub struct TrainArgs {
     /// Where to write the model file.
     #[arg(short, long, value_name = "MODEL")]
     pub output: PathBuf,
+    /// Settings from `stance tune -o PARAMS.json` instead of the flags below.
+    #[arg(long, value_name = "PARAMS.json", conflicts_with_all = [
+        "ngram_min", "ngram_max", "min_df", "max_features", "no_tfidf", "char_ngrams",
+        "no_char_ngrams", "c", "max_iter", "tolerance", "class_weight", "solver",
+    ])]
+    pub params: Option<PathBuf>,
     #[command(flatten)]
     pub flags: ModelFlags,
 }
@@ -95,6 +101,19 @@ impl ModelFlags {
     }
 }
 
+/// Settings written by `stance tune`, checked like the flags.
+fn read_params(path: &std::path::Path) -> Result<ValidTrainParams> {
+    let text = crate::input::read_text(path)?;
+    let params: TrainParams = serde_json::from_str(&text).map_err(|e| {
+        crate::error::StanceError::Invalid(format!(
+            "{}: line {}: not a settings file from `stance tune`: {e}",
+            crate::error::display_path(path),
+            e.line()
+        ))
+    })?;
+    params.check()
+}
+
 fn parse_range(value: &str) -> std::result::Result<(usize, usize), String> {
     let (low, high) = value
         .split_once("..")
@@ -109,7 +128,10 @@ fn parse_range(value: &str) -> std::result::Result<(usize, usize), String> {
 
 pub fn run(args: TrainArgs) -> Result<()> {
     let started = Instant::now();
-    let params = args.flags.params()?;
+    let params = match &args.params {
+        Some(path) => read_params(path)?,
+        None => args.flags.params()?,
+    };
     let columns: Vec<(String, String)> =
         args.labels.iter().map(|l| (l.clone(), l.clone())).collect();
     let csv = read_labeled_csv(

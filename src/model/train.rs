@@ -11,6 +11,7 @@ use crate::error::{Result, StanceError};
 use crate::features::{FeatureParams, Vectorizer};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
 pub enum ClassWeight {
     /// Every row counts the same.
     None,
@@ -19,6 +20,7 @@ pub enum ClassWeight {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
 pub enum Solver {
     /// L-BFGS on sparse features (argmin); takes class weights.
     Lbfgs,
@@ -45,8 +47,10 @@ impl fmt::Display for Solver {
 }
 
 /// Everything `stance train` can set. Turn into [`ValidTrainParams`] with [`TrainParams::check`].
-#[derive(Debug, Clone, PartialEq)]
+/// `stance tune` writes it as JSON and `stance train --params` reads it back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainParams {
+    #[serde(flatten)]
     pub features: FeatureParams,
     /// Inverse regularization strength, as in scikit-learn (α = 1/C).
     pub c: f64,
