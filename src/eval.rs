@@ -20,6 +20,49 @@ pub struct ConfidentError {
     pub confidence: f64,
 }
 
+/// One confidence bin of a reliability diagram.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalibrationBin {
+    pub low: f64,
+    pub high: f64,
+    pub count: usize,
+    /// Mean confidence (probability of the predicted class) of the bin's examples.
+    pub confidence: f64,
+    /// Share of the bin's examples predicted right.
+    pub accuracy: f64,
+}
+
+/// Reliability diagram in `n_bins` equal-width bins of the predicted class's probability, and the
+/// expected calibration error: Σ_b (n_b / N) · |accuracy_b − confidence_b|.
+pub fn calibration(
+    confidence_and_correct: &[(f64, bool)],
+    n_bins: usize,
+) -> (Vec<CalibrationBin>, f64) {
+    let mut bins: Vec<CalibrationBin> = (0..n_bins)
+        .map(|b| CalibrationBin {
+            low: b as f64 / n_bins as f64,
+            high: (b + 1) as f64 / n_bins as f64,
+            count: 0,
+            confidence: 0.0,
+            accuracy: 0.0,
+        })
+        .collect();
+    for &(confidence, correct) in confidence_and_correct {
+        let b = ((confidence * n_bins as f64) as usize).min(n_bins - 1);
+        bins[b].count += 1;
+        bins[b].confidence += confidence;
+        bins[b].accuracy += if correct { 1.0 } else { 0.0 };
+    }
+    let n = confidence_and_correct.len().max(1) as f64;
+    let mut ece = 0.0;
+    for bin in bins.iter_mut().filter(|b| b.count > 0) {
+        bin.confidence /= bin.count as f64;
+        bin.accuracy /= bin.count as f64;
+        ece += bin.count as f64 / n * (bin.accuracy - bin.confidence).abs();
+    }
+    (bins, ece)
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskEvaluation {
     pub task: String,
@@ -39,6 +82,9 @@ pub struct TaskEvaluation {
     /// Rows = true label, columns = predicted label, in `labels` order.
     pub confusion: Vec<Vec<usize>>,
     pub confident_errors: Vec<ConfidentError>,
+    pub calibration: Vec<CalibrationBin>,
+    /// Expected calibration error over `calibration`.
+    pub ece: f64,
 }
 
 /// One evaluated example: gold class, predicted probabilities, and where it came from.
@@ -241,6 +287,12 @@ pub fn evaluate_task(
     let intervals = bootstrap
         .filter(|&(resamples, _)| resamples > 0 && !pairs.is_empty())
         .map(|(resamples, seed)| bootstrap_intervals(labels, &pairs, resamples, seed));
+    let confidences: Vec<(f64, bool)> = examples
+        .iter()
+        .zip(&predicted)
+        .map(|(e, &p)| (e.probabilities[p], e.gold == p))
+        .collect();
+    let (calibration_bins, ece) = calibration(&confidences, 10);
     let mut errors: Vec<ConfidentError> = examples
         .iter()
         .zip(&predicted)
@@ -275,6 +327,8 @@ pub fn evaluate_task(
         labels: labels.to_vec(),
         confusion,
         confident_errors: errors,
+        calibration: calibration_bins,
+        ece,
     }
 }
 
@@ -362,6 +416,20 @@ mod tests {
             bootstrap_intervals(&labels(), &perfect, 100, 1).0,
             (1.0, 1.0)
         );
+    }
+
+    #[test]
+    fn calibration_bins_and_ece_match_hand_computation() {
+        // Two examples at 0.95 (one right), two at 0.55 (both right).
+        let (bins, ece) = calibration(
+            &[(0.95, true), (0.95, false), (0.55, true), (0.55, true)],
+            10,
+        );
+        assert_eq!(bins[9].count, 2);
+        assert!((bins[9].accuracy - 0.5).abs() < 1e-12);
+        assert!((bins[5].confidence - 0.55).abs() < 1e-12);
+        // ECE = 0.5 * |0.5 - 0.95| + 0.5 * |1 - 0.55| = 0.45.
+        assert!((ece - 0.45).abs() < 1e-12);
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod error;
 pub mod eval;
 pub mod explain;
 pub mod features;
+pub mod html;
 pub mod input;
 pub mod model;
 pub mod report;

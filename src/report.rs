@@ -286,6 +286,7 @@ pub fn eval_json(evaluations: &[TaskEvaluation]) -> String {
                        "macro_f1_ci95": e.macro_f1_ci.map(|(a, b)| [a, b]),
                        "weighted_f1": e.weighted_f1, "kappa": e.kappa,
                        "krippendorff_alpha": e.krippendorff_alpha, "log_loss": e.log_loss,
+                       "expected_calibration_error": e.ece,
                        "per_class": per_class,
                        "confusion": {"labels": e.labels, "matrix": e.confusion},
                        "confident_errors": errors}),

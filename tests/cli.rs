@@ -742,3 +742,89 @@ fn tune_ranks_settings_and_train_reads_the_best() {
         &["params.json", "not a settings file"],
     );
 }
+
+#[test]
+fn eval_and_classify_write_self_contained_html() {
+    let (dir, model) = trained_model();
+    let report = dir.path().join("report.html");
+    stance()
+        .args(["eval", "--format", "html", "--model"])
+        .arg(&model)
+        .arg(fixture("eval.csv"))
+        .arg("-o")
+        .arg(&report)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    // Three charts per task (confusion heatmap, per-class bars, reliability diagram), all inline.
+    assert_eq!(html.matches("<svg").count(), 6);
+    assert!(html.contains("expected calibration error") && html.contains("Most confident errors"));
+    for external in ["src=\"http", "href=\"http", "url(http", "@import"] {
+        assert!(
+            !html.contains(external),
+            "the page must not load {external}…"
+        );
+    }
+    let article = String::from_utf8(
+        stance()
+            .args(["classify", "--format", "html", "--model"])
+            .arg(&model)
+            .arg(fixture("article.txt"))
+            .stdout_ok(),
+    )
+    .unwrap();
+    assert_eq!(article.matches("class=\"sentence\"").count(), 4);
+    assert!(article.contains("<svg"), "stance chart");
+}
+
+/// Where Chromium is installed, the report loads in a real browser and shows its charts.
+#[test]
+fn html_report_renders_in_headless_chromium() {
+    let Some(browser) = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .find(|b| Path::new(b).exists())
+    else {
+        eprintln!("Chromium is not installed: browser check skipped");
+        return;
+    };
+    let (dir, model) = trained_model();
+    let report = dir.path().join("report.html");
+    stance()
+        .args(["eval", "--format", "html", "--model"])
+        .arg(&model)
+        .arg(fixture("eval.csv"))
+        .arg("-o")
+        .arg(&report)
+        .assert()
+        .success();
+    let profile = dir.path().join("profile");
+    let output = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("file://{}", report.display()))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let dom = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        dom.matches("<svg").count(),
+        6,
+        "the browser's DOM shows every chart"
+    );
+    assert!(dom.contains("<rect") && dom.contains("Confusion matrix"));
+}

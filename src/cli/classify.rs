@@ -21,6 +21,8 @@ pub enum ClassifyFormat {
     Jsonl,
     /// One CSV row per sentence with the predicted label and every class score per task.
     Csv,
+    /// A page with each sentence shaded by its frame and marked by its tone, and the stance chart.
+    Html,
 }
 
 /// Classify text files (or stdin) sentence by sentence; or annotate a CSV corpus with --csv.
@@ -72,6 +74,8 @@ pub fn run(args: ClassifyArgs) -> Result<()> {
         ClassifyFormat::Jsonl => report::classify_jsonl(&model, &documents),
         ClassifyFormat::Csv => report::classify_csv(&model, &documents)
             .map_err(|e| StanceError::Invalid(format!("cannot write CSV: {e}")))?,
+        ClassifyFormat::Html => crate::html::classify_html(&model, &documents)
+            .map_err(|e| StanceError::Invalid(format!("cannot draw the page: {e}")))?,
     };
     write_output(args.output.as_ref(), &rendered)
 }

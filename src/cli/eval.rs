@@ -15,6 +15,8 @@ pub enum EvalFormat {
     Text,
     Json,
     Markdown,
+    /// One self-contained page with charts (confusion heatmap, per-class bars, reliability diagram).
+    Html,
 }
 
 /// Evaluate a model on a labeled CSV: accuracy, macro/weighted F1, per-class precision/recall/F1,
@@ -138,6 +140,8 @@ pub fn run(args: EvalArgs) -> Result<()> {
         EvalFormat::Json => report::eval_json(&evaluations),
         EvalFormat::Text => report::eval_tables(&evaluations, &source, false),
         EvalFormat::Markdown => report::eval_tables(&evaluations, &source, true),
+        EvalFormat::Html => crate::html::eval_html(&model, &evaluations, &source)
+            .map_err(|e| StanceError::Invalid(format!("cannot draw the report: {e}")))?,
     };
     write_output(args.output.as_ref(), &rendered)
 }
