@@ -1,6 +1,8 @@
 //! Classifying documents: cut the input into units (sentences, lines or the whole text), predict every
 //! task for each, and sum the document up (mean scores, label counts, and the tone toward each frame).
 
+use rayon::prelude::*;
+
 use crate::model::{argmax, Model, TaskPrediction};
 use crate::sentences::sentence_spans;
 
@@ -95,6 +97,11 @@ pub fn classify_document(
     unit: Unit,
 ) -> ClassifiedDocument {
     let spans = unit_spans(text, unit);
+    // Predictions in parallel; `collect` keeps them in input order.
+    let mut predictions: Vec<Vec<TaskPrediction>> = spans
+        .par_iter()
+        .map(|&(start, end)| model.predict(&text[start..end]))
+        .collect::<Vec<_>>();
     let mut units = Vec::with_capacity(spans.len());
     let mut chars_before = 0;
     let mut bytes_seen = 0;
@@ -110,7 +117,7 @@ pub fn classify_document(
             start: char_start,
             end: char_end,
             text: piece.to_string(),
-            predictions: model.predict(piece),
+            predictions: std::mem::take(&mut predictions[index]),
         });
     }
     let summary = summarize(model, &units);

@@ -169,13 +169,15 @@ impl Vectorizer {
 
     /// The feature row of one text; n-grams outside the vocabulary are ignored.
     pub fn transform_one(&self, text: &str) -> SparseRow {
-        let mut entries: Vec<(usize, f64)> = ngram_counts(&self.params, text)
+        let mut counts: HashMap<usize, usize> = HashMap::new();
+        for_each_feature(&self.params, text, |name| {
+            if let Some(&column) = self.column_of.get(name) {
+                *counts.entry(column).or_insert(0) += 1;
+            }
+        });
+        let mut entries: Vec<(usize, f64)> = counts
             .into_iter()
-            .filter_map(|(ngram, count)| {
-                self.column_of
-                    .get(&ngram)
-                    .map(|&column| (column, count as f64))
-            })
+            .map(|(column, count)| (column, count as f64))
             .collect();
         entries.sort_by_key(|&(column, _)| column);
         if self.params.tfidf {
@@ -225,33 +227,53 @@ fn is_char_ngram(feature: &str) -> bool {
     feature.starts_with('[')
 }
 
-/// Counts of every feature of `text`: word n-grams in the configured range (joined by one space) and,
-/// if configured, character n-grams of each space-padded word.
-fn ngram_counts(params: &FeatureParams, text: &str) -> HashMap<String, usize> {
+/// Calls `visit` with the name of every feature occurrence in `text`: word n-grams in the configured
+/// range (joined by one space) and, if configured, character n-grams of each space-padded word. Names
+/// are built in one reused buffer, so looking them up allocates nothing.
+fn for_each_feature(params: &FeatureParams, text: &str, mut visit: impl FnMut(&str)) {
     let tokens = text::tokens(text);
-    let mut counts = HashMap::new();
+    let mut name = String::new();
     for n in params.ngram_min..=params.ngram_max {
         for window in tokens.windows(n) {
-            *counts.entry(window.join(" ")).or_insert(0) += 1;
+            name.clear();
+            for (i, token) in window.iter().enumerate() {
+                if i > 0 {
+                    name.push(' ');
+                }
+                name.push_str(token);
+            }
+            visit(&name);
         }
     }
     if let Some((low, high)) = params.char_ngrams {
+        let mut padded: Vec<char> = Vec::new();
         for token in &tokens {
-            let padded: Vec<char> = std::iter::once(' ')
-                .chain(token.chars())
-                .chain(std::iter::once(' '))
-                .collect();
+            padded.clear();
+            padded.push(' ');
+            padded.extend(token.chars());
+            padded.push(' ');
             for n in low..=high.min(padded.len()) {
                 for window in padded.windows(n) {
-                    let mut name = String::with_capacity(n + 2);
+                    name.clear();
                     name.push('[');
                     name.extend(window);
                     name.push(']');
-                    *counts.entry(name).or_insert(0) += 1;
+                    visit(&name);
                 }
             }
         }
     }
+}
+
+/// Counts of every feature of `text`, by name.
+fn ngram_counts(params: &FeatureParams, text: &str) -> HashMap<String, usize> {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for_each_feature(params, text, |name| match counts.get_mut(name) {
+        Some(count) => *count += 1,
+        None => {
+            counts.insert(name.to_string(), 1);
+        }
+    });
     counts
 }
 
