@@ -24,6 +24,9 @@ pub struct CvArgs {
     /// Number of folds.
     #[arg(long, default_value_t = 5)]
     pub folds: usize,
+    /// Use only the rows whose COLUMN holds VALUE, e.g. `--filter split=train`.
+    #[arg(long, value_name = "COLUMN=VALUE")]
+    pub filter: Option<crate::input::RowFilter>,
     /// Keep all rows of a group (e.g. a story) in one fold.
     #[arg(long, value_name = "COLUMN")]
     pub group_column: Option<String>,
@@ -44,7 +47,7 @@ pub fn run(args: CvArgs) -> Result<()> {
     if let Some(group) = &args.group_column {
         columns.push((group.clone(), group.clone()));
     }
-    let mut csv = read_labeled_csv(&args.data, &args.text_column, &columns, None)?;
+    let mut csv = read_labeled_csv(&args.data, &args.text_column, &columns, args.filter.as_ref())?;
     let groups: Option<Vec<String>> = args.group_column.as_ref().map(|_| {
         let (_, cells) = csv.data.tasks.pop().unwrap_or_default();
         cells
