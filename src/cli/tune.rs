@@ -119,7 +119,12 @@ pub fn run(args: TuneArgs) -> Result<()> {
     if let Some(group) = &args.group_column {
         columns.push((group.clone(), group.clone()));
     }
-    let mut csv = read_labeled_csv(&args.data, &args.text_column, &columns, args.filter.as_ref())?;
+    let mut csv = read_labeled_csv(
+        &args.data,
+        &args.text_column,
+        &columns,
+        args.filter.as_ref(),
+    )?;
     let groups: Option<Vec<String>> = args.group_column.as_ref().map(|_| {
         let (_, cells) = csv.data.tasks.pop().unwrap_or_default();
         cells
