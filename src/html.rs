@@ -460,16 +460,10 @@ pub fn classify_html(model: &Model, docs: &[ClassifiedDocument]) -> Result<Strin
                     .iter()
                     .zip(&doc.summary)
                     .map(|(task, s)| {
-                        let parts: Vec<String> = task
-                            .labels
-                            .iter()
-                            .zip(s.mean_scores.iter().zip(&s.counts))
-                            .map(|(l, (m, c))| format!("{l} {m:.2} ({c})"))
-                            .collect();
                         vec![
                             task.name.clone(),
                             task.labels[s.best].clone(),
-                            parts.join(", "),
+                            crate::report::summary_scores(task, s),
                         ]
                     })
                     .collect(),

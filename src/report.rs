@@ -201,6 +201,19 @@ fn terminal_width() -> u16 {
         .unwrap_or(120)
 }
 
+/// "cultural 0.22 (3), diplomatic 0.40 (6), …": each label's mean score and how many units got it.
+pub fn summary_scores(
+    task: &crate::model::TaskHead,
+    summary: &crate::classify::TaskSummary,
+) -> String {
+    task.labels
+        .iter()
+        .zip(summary.mean_scores.iter().zip(&summary.counts))
+        .map(|(l, (m, c))| format!("{l} {m:.2} ({c})"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub fn classify_table(model: &Model, docs: &[ClassifiedDocument]) -> String {
     let mut out = String::new();
     for doc in docs {
@@ -228,17 +241,11 @@ pub fn classify_table(model: &Model, docs: &[ClassifiedDocument]) -> String {
         out.push_str(&table.to_string());
         out.push('\n');
         for (task, s) in model.tasks.iter().zip(&doc.summary) {
-            let parts: Vec<String> = task
-                .labels
-                .iter()
-                .zip(s.mean_scores.iter().zip(&s.counts))
-                .map(|(l, (m, c))| format!("{l} {m:.2} ({c})"))
-                .collect();
             out.push_str(&format!(
                 "{}: {} — mean scores (sentences): {}\n",
                 task.name,
                 task.labels[s.best],
-                parts.join(", ")
+                summary_scores(task, s)
             ));
         }
         if let (Some(stance), Some((_, tones))) = (&doc.stance, model.task("tone")) {

@@ -8,11 +8,11 @@ use super::train::ModelFlags;
 use super::write_output;
 use crate::crossval::{cross_validate, mean_sd};
 use crate::error::Result;
-use crate::input::read_labeled_csv;
+use crate::input::{read_labeled_csv, LabeledCsv, RowFilter};
 
-/// Cross-validate: train on k−1 folds, evaluate on the held-out fold, report each fold and mean ± sd.
+/// What `cv` and `tune` cross-validate on: the data, its tasks, the folds.
 #[derive(Debug, Args)]
-pub struct CvArgs {
+pub struct CvData {
     /// Labeled CSV file.
     pub data: PathBuf,
     /// A label column (task) to evaluate; stratification uses the first.
@@ -26,13 +26,60 @@ pub struct CvArgs {
     pub folds: usize,
     /// Use only the rows whose COLUMN holds VALUE, e.g. `--filter split=train`.
     #[arg(long, value_name = "COLUMN=VALUE")]
-    pub filter: Option<crate::input::RowFilter>,
+    pub filter: Option<RowFilter>,
     /// Keep all rows of a group (e.g. a story) in one fold.
     #[arg(long, value_name = "COLUMN")]
     pub group_column: Option<String>,
     /// Seed of the fold assignment.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+}
+
+impl CvData {
+    /// The labeled rows and, with --group-column, each row's group (its line when the cell is empty).
+    pub fn read(&self) -> Result<(LabeledCsv, Option<Vec<String>>)> {
+        let mut columns: Vec<(String, String)> =
+            self.labels.iter().map(|l| (l.clone(), l.clone())).collect();
+        if let Some(group) = &self.group_column {
+            columns.push((group.clone(), group.clone()));
+        }
+        let mut csv = read_labeled_csv(
+            &self.data,
+            &self.text_column,
+            &columns,
+            self.filter.as_ref(),
+        )?;
+        let groups = self.group_column.as_ref().map(|_| {
+            let (_, cells) = csv.data.tasks.pop().unwrap_or_default();
+            cells
+                .into_iter()
+                .zip(&csv.lines)
+                .map(|(cell, line)| cell.unwrap_or_else(|| format!("line {line}")))
+                .collect()
+        });
+        Ok((csv, groups))
+    }
+
+    /// "5-fold cross-validation of data.csv (123 rows, grouped by story)".
+    pub fn describe(&self, rows: usize) -> String {
+        format!(
+            "{}-fold cross-validation of {} ({rows} rows{}, seed {})",
+            self.folds,
+            crate::error::display_path(&self.data),
+            self.group_column
+                .as_ref()
+                .map(|g| format!(", grouped by {g}"))
+                .unwrap_or_default(),
+            self.seed
+        )
+    }
+}
+
+/// Cross-validate: train on k−1 folds, evaluate on the held-out fold, report each fold and mean ± sd.
+#[derive(Debug, Args)]
+pub struct CvArgs {
+    #[command(flatten)]
+    pub cv: CvData,
     #[command(flatten)]
     pub flags: ModelFlags,
     /// Write the report here (atomically) instead of stdout.
@@ -42,38 +89,11 @@ pub struct CvArgs {
 
 pub fn run(args: CvArgs) -> Result<()> {
     let params = args.flags.params()?;
-    let mut columns: Vec<(String, String)> =
-        args.labels.iter().map(|l| (l.clone(), l.clone())).collect();
-    if let Some(group) = &args.group_column {
-        columns.push((group.clone(), group.clone()));
-    }
-    let mut csv = read_labeled_csv(
-        &args.data,
-        &args.text_column,
-        &columns,
-        args.filter.as_ref(),
-    )?;
-    let groups: Option<Vec<String>> = args.group_column.as_ref().map(|_| {
-        let (_, cells) = csv.data.tasks.pop().unwrap_or_default();
-        cells
-            .into_iter()
-            .zip(&csv.lines)
-            .map(|(cell, line)| cell.unwrap_or_else(|| format!("line {line}")))
-            .collect()
-    });
-    let folds = cross_validate(&params, &csv.data, groups.as_deref(), args.folds, args.seed)?;
-    let mut out = format!(
-        "{}-fold cross-validation of {} ({} rows{}, seed {})\n",
-        args.folds,
-        csv.data.source,
-        csv.data.texts.len(),
-        args.group_column
-            .as_ref()
-            .map(|g| format!(", grouped by {g}"))
-            .unwrap_or_default(),
-        args.seed
-    );
-    for (t, task) in args.labels.iter().enumerate() {
+    let cv = &args.cv;
+    let (csv, groups) = cv.read()?;
+    let folds = cross_validate(&params, &csv.data, groups.as_deref(), cv.folds, cv.seed)?;
+    let mut out = format!("{}\n", cv.describe(csv.data.texts.len()));
+    for (t, task) in cv.labels.iter().enumerate() {
         for (metric, pick) in [
             (
                 "accuracy",

@@ -7,35 +7,19 @@ use std::path::PathBuf;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::cv::CvData;
 use super::write_output;
 use crate::crossval::{cross_validate, mean_sd};
 use crate::error::{Result, StanceError};
 use crate::features::FeatureParams;
-use crate::input::read_labeled_csv;
 use crate::model::{ClassWeight, TrainParams};
 
 /// Search C, n-gram range, min_df, tf-idf, character n-grams and class weights by k-fold
 /// cross-validation (grouped with --group-column); rank settings by the mean macro-F1 over the tasks.
 #[derive(Debug, Args)]
 pub struct TuneArgs {
-    /// Labeled CSV file.
-    pub data: PathBuf,
-    /// A label column (task); the score is the mean macro-F1 over all of them.
-    #[arg(long = "label", required = true, value_name = "TASK")]
-    pub labels: Vec<String>,
-    /// The column that holds the text.
-    #[arg(long, default_value = "text")]
-    pub text_column: String,
-    /// Use only the rows whose COLUMN holds VALUE, e.g. `--filter split=train`.
-    #[arg(long, value_name = "COLUMN=VALUE")]
-    pub filter: Option<crate::input::RowFilter>,
-    /// Keep all rows of a group (e.g. a story) in one fold.
-    #[arg(long, value_name = "COLUMN")]
-    pub group_column: Option<String>,
-    #[arg(long, default_value_t = 5)]
-    pub folds: usize,
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
+    #[command(flatten)]
+    pub cv: CvData,
     /// Values of C to try.
     #[arg(long = "c", value_delimiter = ',', default_values_t = [1.0, 10.0])]
     pub c_values: Vec<f64>,
@@ -114,25 +98,8 @@ pub fn run(args: TuneArgs) -> Result<()> {
         .iter()
         .map(|p| p.clone().check())
         .collect::<Result<Vec<_>>>()?;
-    let mut columns: Vec<(String, String)> =
-        args.labels.iter().map(|l| (l.clone(), l.clone())).collect();
-    if let Some(group) = &args.group_column {
-        columns.push((group.clone(), group.clone()));
-    }
-    let mut csv = read_labeled_csv(
-        &args.data,
-        &args.text_column,
-        &columns,
-        args.filter.as_ref(),
-    )?;
-    let groups: Option<Vec<String>> = args.group_column.as_ref().map(|_| {
-        let (_, cells) = csv.data.tasks.pop().unwrap_or_default();
-        cells
-            .into_iter()
-            .zip(&csv.lines)
-            .map(|(cell, line)| cell.unwrap_or_else(|| format!("line {line}")))
-            .collect()
-    });
+    let cv = &args.cv;
+    let (csv, groups) = cv.read()?;
     let progress = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(checked.len() as u64);
         bar.set_style(
@@ -148,8 +115,8 @@ pub fn run(args: TuneArgs) -> Result<()> {
     let mut trials = Vec::with_capacity(checked.len());
     for (params, valid) in settings.into_iter().zip(&checked) {
         progress.set_message(describe(&params));
-        let folds = cross_validate(valid, &csv.data, groups.as_deref(), args.folds, args.seed)?;
-        let scores: Vec<(f64, f64)> = (0..args.labels.len())
+        let folds = cross_validate(valid, &csv.data, groups.as_deref(), cv.folds, cv.seed)?;
+        let scores: Vec<(f64, f64)> = (0..cv.labels.len())
             .map(|t| mean_sd(&folds.iter().map(|f| f[t].macro_f1).collect::<Vec<_>>()))
             .collect();
         let mean = scores.iter().map(|s| s.0).sum::<f64>() / scores.len() as f64;
@@ -163,18 +130,12 @@ pub fn run(args: TuneArgs) -> Result<()> {
     progress.finish_and_clear();
     trials.sort_by(|a, b| b.mean.total_cmp(&a.mean));
     let mut out = format!(
-        "{} settings, {}-fold cross-validation of {} ({} rows{}), ranked by mean macro-F1\n",
+        "{} settings, {}, ranked by mean macro-F1\n",
         trials.len(),
-        args.folds,
-        csv.data.source,
-        csv.data.texts.len(),
-        args.group_column
-            .as_ref()
-            .map(|g| format!(", grouped by {g}"))
-            .unwrap_or_default()
+        cv.describe(csv.data.texts.len())
     );
     for (rank, trial) in trials.iter().enumerate() {
-        let per_task: Vec<String> = args
+        let per_task: Vec<String> = cv
             .labels
             .iter()
             .zip(&trial.scores)
