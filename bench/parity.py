@@ -17,11 +17,11 @@ SHARED = os.path.join(ROOT, '..', 'shared', 'data')
 STANCE = os.path.join(ROOT, 'target', 'release', 'stance')
 # (name, file, task column, train split, [test splits])
 DATASETS = [
-    ('Manifesto UK+US', 'frames/manifesto_en.csv', 'frame', 'train', ['test']),
-    ('NYT headlines (CAP)', 'frames/nyt_headlines_cap.csv', 'frame', 'train', ['test']),
+    ('NewsMTSC', 'tone/newsmtsc.csv', 'tone', 'train', ['devtest_rw', 'devtest_mt']),
     ('Financial PhraseBank (all agree)', 'tone/financial_phrasebank_allagree.csv', 'tone', 'train', ['test']),
     ('Financial PhraseBank (50 % agree)', 'tone/financial_phrasebank_50agree.csv', 'tone', 'train', ['test']),
-    ('NewsMTSC', 'tone/newsmtsc.csv', 'tone', 'train', ['devtest_rw', 'devtest_mt']),
+    ('NYT headlines (CAP)', 'frames/nyt_headlines_cap.csv', 'frame', 'train', ['test']),
+    ('Manifesto UK+US', 'frames/manifesto_en.csv', 'frame', 'train', ['test']),
 ]
 
 def rows(path, task, split):
