@@ -86,15 +86,16 @@ fn annotate_csv(model: &Model, path: &Path, text_column: &str) -> Result<String>
     let text_index = input.column(text_column)?;
     let mut writer = csv::Writer::from_writer(Vec::new());
     let write_error = |e: csv::Error| StanceError::Invalid(format!("cannot write CSV: {e}"));
+    let score_columns = report::score_columns(model);
     let mut header = input.headers.clone();
-    header.extend(report::score_columns(model));
+    header.extend(score_columns.iter().cloned());
     writer.write_record(&header).map_err(write_error)?;
     let mut record = csv::ByteRecord::new();
     while let Some(line) = input.next_record(&mut record)? {
         let text = input.field(&record, text_index, line)?;
         let mut row: Vec<Vec<u8>> = record.iter().map(<[u8]>::to_vec).collect();
         if text.trim().is_empty() {
-            row.extend(report::score_columns(model).iter().map(|_| Vec::new()));
+            row.extend(score_columns.iter().map(|_| Vec::new()));
         } else {
             let predictions = model.predict(text);
             row.extend(
