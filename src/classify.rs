@@ -197,6 +197,73 @@ fn frame_stance(model: &Model, units: &[ClassifiedUnit]) -> Option<Vec<FrameStan
     Some(stance)
 }
 
+/// How many lines `for_each_line_unit` predicts at once (in parallel); memory is bounded by it.
+const LINES_PER_BATCH: usize = 8192;
+
+/// Classifies every non-empty line of `reader` as one text (as `Unit::Line`), batch by batch, and hands
+/// each unit to `emit` in input order: memory stays flat however long the input. `source` names the
+/// input in errors (a line that is not UTF-8 stops it with its line number).
+pub fn for_each_line_unit(
+    model: &Model,
+    mut reader: impl std::io::BufRead,
+    source: &str,
+    mut emit: impl FnMut(&ClassifiedUnit) -> crate::error::Result<()>,
+) -> crate::error::Result<()> {
+    let (mut line_number, mut chars_before, mut index) = (0u64, 0usize, 0usize);
+    loop {
+        // (char offset of the trimmed text, the text) of each non-empty line of the batch.
+        let mut batch: Vec<(usize, String)> = Vec::with_capacity(LINES_PER_BATCH);
+        let mut bytes = Vec::new();
+        let mut at_end = false;
+        while batch.len() < LINES_PER_BATCH {
+            bytes.clear();
+            let read = reader.read_until(b'\n', &mut bytes).map_err(|e| {
+                crate::error::StanceError::Io {
+                    path: source.to_string(),
+                    source: e,
+                }
+            })?;
+            if read == 0 {
+                at_end = true;
+                break;
+            }
+            line_number += 1;
+            let line =
+                std::str::from_utf8(&bytes).map_err(|_| crate::error::StanceError::NotUtf8 {
+                    path: source.to_string(),
+                    line: line_number,
+                })?;
+            let trimmed = line.trim();
+            if !trimmed.is_empty() {
+                let leading = line.len() - line.trim_start().len();
+                batch.push((
+                    chars_before + line[..leading].chars().count(),
+                    trimmed.to_string(),
+                ));
+            }
+            chars_before += line.chars().count();
+        }
+        let predictions: Vec<Vec<TaskPrediction>> = batch
+            .par_iter()
+            .map(|(_, text)| model.predict(text))
+            .collect();
+        for ((start, text), predictions) in batch.into_iter().zip(predictions) {
+            let end = start + text.chars().count();
+            emit(&ClassifiedUnit {
+                index,
+                start,
+                end,
+                text,
+                predictions,
+            })?;
+            index += 1;
+        }
+        if at_end {
+            return Ok(());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,6 +274,59 @@ mod tests {
         let spans = unit_spans(text, Unit::Line);
         assert_eq!(spans, vec![(2, 12), (15, 21)]);
         assert_eq!(&text[2..12], "first line");
+    }
+
+    fn tiny_model() -> Model {
+        use crate::features::FeatureParams;
+        use crate::model::{train, LabeledTexts, TrainParams};
+        let data = LabeledTexts {
+            source: "t".into(),
+            text_column: "text".into(),
+            texts: vec!["grain exports".into(), "troops fired".into()],
+            tasks: vec![(
+                "frame".into(),
+                vec![Some("economic".into()), Some("military".into())],
+            )],
+        };
+        let params = TrainParams {
+            features: FeatureParams {
+                min_df: 1,
+                ..FeatureParams::default()
+            },
+            ..TrainParams::default()
+        };
+        train(&params.check().unwrap(), &data).unwrap().0
+    }
+
+    #[test]
+    fn streamed_lines_match_the_whole_text_classified_by_line() {
+        let model = tiny_model();
+        let text =
+            "  Grain exports rose\r\n\n\tTroops fired near Łódź  \nlast line without newline";
+        let whole = classify_document(&model, "x", text, Unit::Line);
+        let mut streamed = Vec::new();
+        for_each_line_unit(&model, text.as_bytes(), "x", |unit| {
+            streamed.push(unit.clone());
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(streamed.len(), whole.units.len());
+        for (a, b) in streamed.iter().zip(&whole.units) {
+            assert_eq!(
+                (a.index, a.start, a.end, &a.text),
+                (b.index, b.start, b.end, &b.text)
+            );
+            assert_eq!(a.predictions, b.predictions);
+        }
+    }
+
+    #[test]
+    fn streamed_lines_name_the_first_line_that_is_not_utf8() {
+        let model = tiny_model();
+        let err = for_each_line_unit(&model, &b"ok\nfine\nbad \xff\n"[..], "in.txt", |_| Ok(()))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("in.txt: line 3"), "{err}");
     }
 
     #[test]

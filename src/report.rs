@@ -120,18 +120,24 @@ pub fn classify_json(model: &Model, model_source: &str, docs: &[ClassifiedDocume
     text
 }
 
+/// One JSON Lines record: the unit with its `document`, and a line break.
+pub fn jsonl_line(model: &Model, source: &str, unit: &ClassifiedUnit) -> String {
+    let mut object = Map::new();
+    object.insert("document".into(), json!(source));
+    object.extend(unit_json(model, unit));
+    let mut line = Value::Object(object).to_string();
+    line.push('\n');
+    line
+}
+
 pub fn classify_jsonl(model: &Model, docs: &[ClassifiedDocument]) -> String {
-    let mut out = String::new();
-    for doc in docs {
-        for unit in &doc.units {
-            let mut object = Map::new();
-            object.insert("document".into(), json!(doc.source));
-            object.extend(unit_json(model, unit));
-            out.push_str(&Value::Object(object).to_string());
-            out.push('\n');
-        }
-    }
-    out
+    docs.iter()
+        .flat_map(|doc| {
+            doc.units
+                .iter()
+                .map(|unit| jsonl_line(model, &doc.source, unit))
+        })
+        .collect()
 }
 
 /// Header of the score columns: for each task its label, then `task_label` for each class.
@@ -154,25 +160,35 @@ pub fn score_values(model: &Model, predictions: &[crate::model::TaskPrediction])
     values
 }
 
-pub fn classify_csv(model: &Model, docs: &[ClassifiedDocument]) -> Result<String, csv::Error> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+/// Header of `--format csv`.
+pub fn csv_header(model: &Model) -> Vec<String> {
     let mut header: Vec<String> = ["document", "index", "start", "end", "text"]
         .iter()
         .map(|s| s.to_string())
         .collect();
     header.extend(score_columns(model));
-    writer.write_record(&header)?;
+    header
+}
+
+/// One `--format csv` record.
+pub fn csv_record(model: &Model, source: &str, unit: &ClassifiedUnit) -> Vec<String> {
+    let mut row = vec![
+        source.to_string(),
+        unit.index.to_string(),
+        unit.start.to_string(),
+        unit.end.to_string(),
+        unit.text.clone(),
+    ];
+    row.extend(score_values(model, &unit.predictions));
+    row
+}
+
+pub fn classify_csv(model: &Model, docs: &[ClassifiedDocument]) -> Result<String, csv::Error> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(csv_header(model))?;
     for doc in docs {
         for unit in &doc.units {
-            let mut row = vec![
-                doc.source.clone(),
-                unit.index.to_string(),
-                unit.start.to_string(),
-                unit.end.to_string(),
-                unit.text.clone(),
-            ];
-            row.extend(score_values(model, &unit.predictions));
-            writer.write_record(&row)?;
+            writer.write_record(csv_record(model, &doc.source, unit))?;
         }
     }
     let bytes = writer.into_inner().map_err(|e| e.into_error())?;

@@ -828,3 +828,46 @@ fn html_report_renders_in_headless_chromium() {
     );
     assert!(dom.contains("<rect") && dom.contains("Confusion matrix"));
 }
+
+#[test]
+fn line_units_stream_as_csv_and_a_bad_line_leaves_no_partial_file() {
+    let (dir, model) = trained_model();
+    let out = dir.path().join("lines.csv");
+    let input = dir.path().join("lines.txt");
+    std::fs::write(
+        &input,
+        "Grain exports rose.\n\n  Troops fired missiles.  \r\nThe museum opened.",
+    )
+    .unwrap();
+    stance()
+        .args(["classify", "--unit", "line", "--format", "csv", "--model"])
+        .arg(&model)
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let mut reader = csv::Reader::from_path(&out).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(
+        (&rows[1][2], &rows[1][3], &rows[1][4]),
+        ("23", "45", "Troops fired missiles.")
+    );
+    assert_eq!(&rows[1][5], "military");
+    std::fs::write(&input, b"Grain exports rose.\nbad \xff line\n").unwrap();
+    fails_with(
+        stance()
+            .args(["classify", "--unit", "line", "--format", "csv", "--model"])
+            .arg(&model)
+            .arg(&input)
+            .arg("-o")
+            .arg(&out),
+        &["lines.txt: line 2", "not valid UTF-8"],
+    );
+    assert_eq!(
+        csv::Reader::from_path(&out).unwrap().records().count(),
+        3,
+        "the old output is kept"
+    );
+}

@@ -4,8 +4,10 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use super::{load_model, write_output};
-use crate::classify::{classify_document, Unit};
+use std::io::{BufRead, BufReader};
+
+use super::{load_model, with_output, write_output};
+use crate::classify::{classify_document, for_each_line_unit, Unit};
 use crate::error::{Result, StanceError};
 use crate::input::{read_text, CsvInput};
 use crate::model::Model;
@@ -62,6 +64,10 @@ pub fn run(args: ClassifyArgs) -> Result<()> {
     } else {
         args.files.clone()
     };
+    if args.unit == Unit::Line && matches!(args.format, ClassifyFormat::Jsonl | ClassifyFormat::Csv)
+    {
+        return stream_lines(&model, &files, args.format, args.output.as_ref());
+    }
     let mut documents = Vec::with_capacity(files.len());
     for file in &files {
         let text = read_text(file)?;
@@ -78,6 +84,58 @@ pub fn run(args: ClassifyArgs) -> Result<()> {
             .map_err(|e| StanceError::Invalid(format!("cannot draw the page: {e}")))?,
     };
     write_output(args.output.as_ref(), &rendered)
+}
+
+/// One text per line, written as it is classified: memory stays flat for inputs of any size.
+fn stream_lines(
+    model: &Model,
+    files: &[PathBuf],
+    format: ClassifyFormat,
+    output: Option<&PathBuf>,
+) -> Result<()> {
+    // An I/O error stays one, so a closed pipe ends the output quietly.
+    let csv_error = |e: csv::Error| match e.into_kind() {
+        csv::ErrorKind::Io(source) => StanceError::Io {
+            path: "<output>".into(),
+            source,
+        },
+        other => StanceError::Invalid(format!("cannot write CSV: {other:?}")),
+    };
+    with_output(output, |out| {
+        if format == ClassifyFormat::Csv {
+            let mut writer = csv::Writer::from_writer(out);
+            writer
+                .write_record(report::csv_header(model))
+                .map_err(csv_error)?;
+            for file in files {
+                let source = crate::error::display_path(file);
+                for_each_line_unit(model, open_lines(file)?, &source, |unit| {
+                    writer
+                        .write_record(report::csv_record(model, &source, unit))
+                        .map_err(csv_error)
+                })?;
+            }
+            writer.flush().map_err(|e| StanceError::io("<output>", e))
+        } else {
+            for file in files {
+                let source = crate::error::display_path(file);
+                for_each_line_unit(model, open_lines(file)?, &source, |unit| {
+                    out.write_all(report::jsonl_line(model, &source, unit).as_bytes())
+                        .map_err(|e| StanceError::io("<output>", e))
+                })?;
+            }
+            Ok(())
+        }
+    })
+}
+
+/// A buffered reader over a file, or stdin for `-`.
+fn open_lines(file: &Path) -> Result<Box<dyn BufRead>> {
+    if file.as_os_str() == "-" {
+        return Ok(Box::new(std::io::stdin().lock()));
+    }
+    let handle = std::fs::File::open(file).map_err(|e| StanceError::io(file, e))?;
+    Ok(Box::new(BufReader::new(handle)))
 }
 
 /// Every input row with its columns, then the label and class scores of each task.

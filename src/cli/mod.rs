@@ -76,19 +76,39 @@ pub fn load_model(path: Option<&Path>) -> Result<(Model, String)> {
 
 /// Writes to `path` atomically when given, else to stdout.
 pub fn write_output(output: Option<&PathBuf>, text: &str) -> Result<()> {
+    with_output(output, |out| {
+        out.write_all(text.as_bytes())
+            .map_err(|e| StanceError::io("<output>", e))
+    })
+}
+
+/// Runs `write` on a buffered writer to `path` (a temporary file beside it, renamed into place only when
+/// `write` succeeds, so a failure leaves no partial file) or to stdout.
+pub fn with_output(
+    output: Option<&PathBuf>,
+    write: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
     match output {
-        Some(path) => crate::model::write_atomically(path, text.as_bytes()),
+        Some(path) => {
+            let mut writer = std::io::BufWriter::new(crate::model::temp_file_beside(path)?);
+            write(&mut writer)?;
+            let temp = writer
+                .into_inner()
+                .map_err(|e| StanceError::io(path, e.into_error()))?;
+            crate::model::persist_output(temp, path)
+        }
         None => {
-            let mut stdout = std::io::stdout().lock();
-            match stdout
-                .write_all(text.as_bytes())
-                .and_then(|_| stdout.flush())
-            {
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            let result = write(&mut stdout)
+                .and_then(|_| stdout.flush().map_err(|e| StanceError::io("<stdout>", e)));
+            match result {
                 // A closed pipe (`| head`) is the reader's choice, not an error.
-                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                    Err(StanceError::io("<stdout>", e))
+                Err(StanceError::Io { source, .. })
+                    if source.kind() == std::io::ErrorKind::BrokenPipe =>
+                {
+                    Ok(())
                 }
-                _ => Ok(()),
+                other => other,
             }
         }
     }

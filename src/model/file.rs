@@ -179,16 +179,33 @@ impl Payload {
 /// Writes `bytes` to `path` through a temporary file in the same directory, so readers see either the
 /// old file or the whole new one.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut temp = temp_file_beside(path)?;
+    temp.write_all(bytes)
+        .map_err(|e| StanceError::io(path, e))?;
+    persist_output(temp, path)
+}
+
+/// A temporary file in the directory of `path`, so that renaming it onto `path` is atomic.
+pub fn temp_file_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| StanceError::io(path, e))?;
-    temp.write_all(bytes)
-        .map_err(|e| StanceError::io(path, e))?;
+    tempfile::NamedTempFile::new_in(dir).map_err(|e| StanceError::io(path, e))
+}
+
+/// Syncs a finished temporary file, makes it readable like any output (0644: a temporary file is
+/// private), and renames it onto `path`.
+pub fn persist_output(temp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
     temp.as_file()
         .sync_all()
         .map_err(|e| StanceError::io(path, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(temp.path(), std::fs::Permissions::from_mode(0o644))
+            .map_err(|e| StanceError::io(path, e))?;
+    }
     temp.persist(path)
         .map_err(|e| StanceError::io(path, e.error))?;
     Ok(())

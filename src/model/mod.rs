@@ -4,7 +4,7 @@ mod file;
 mod solver;
 mod train;
 
-pub use file::{write_atomically, FORMAT_VERSION, MAGIC};
+pub use file::{persist_output, temp_file_beside, write_atomically, FORMAT_VERSION, MAGIC};
 pub use train::{
     train, ClassWeight, LabeledTexts, Solver, TaskReport, TrainParams, TrainReport,
     ValidTrainParams,
