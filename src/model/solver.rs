@@ -201,8 +201,21 @@ pub fn fit_lbfgs(problem: &Problem, max_iter: u64, tolerance: f64) -> Result<Fit
     })
 }
 
+/// Largest dense copy `fit_dense` makes: beyond it the sparse solver is the only sane choice.
+const DENSE_LIMIT_BYTES: usize = 2 << 30;
+
 /// `linfa-logistic`'s `MultiLogisticRegression` on a dense copy of the features (no sample weights).
 pub fn fit_dense(problem: &Problem, max_iter: u64, tolerance: f64) -> Result<Fitted, String> {
+    let (rows, cols) = problem.features.shape();
+    let bytes = rows
+        .saturating_mul(cols)
+        .saturating_mul(std::mem::size_of::<f64>());
+    if bytes > DENSE_LIMIT_BYTES {
+        return Err(format!(
+            "the dense solver would need {:.1} GB for a {rows} × {cols} matrix; use --solver lbfgs",
+            bytes as f64 / 1e9
+        ));
+    }
     let records: Array2<f64> = problem.features.to_dense();
     let targets = Array1::from_vec(problem.targets.to_vec());
     let dataset = Dataset::new(records, targets);
@@ -272,6 +285,30 @@ mod tests {
             .map(|(a, b)| (a - b).abs())
             .fold(0.0, f64::max);
         assert!(max_diff < 1e-4, "max parameter difference {max_diff}");
+    }
+
+    #[test]
+    fn the_dense_solver_refuses_a_matrix_too_large_to_copy() {
+        let features = CsMat::new(
+            (1_000_000, 10_000),
+            vec![0; 1_000_001],
+            Vec::new(),
+            Vec::new(),
+        );
+        let targets = vec![0; 1_000_000];
+        let weights = vec![1.0; 1_000_000];
+        let problem = Problem {
+            features: &features,
+            targets: &targets,
+            sample_weights: &weights,
+            n_classes: 2,
+            alpha: 1.0,
+        };
+        let err = fit_dense(&problem, 10, 1e-4).err().unwrap_or_default();
+        assert!(
+            err.contains("80.0 GB") && err.contains("--solver lbfgs"),
+            "{err}"
+        );
     }
 
     #[test]
