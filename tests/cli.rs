@@ -204,6 +204,27 @@ fn classify_csv_annotates_every_row_and_keeps_the_columns() {
     assert_eq!(rows.len(), 4);
     assert_eq!(&rows[1][1], "military");
     assert_eq!(rows[1].len(), headers.len());
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        b"text,note\nGrain exports rose.,ok\nTroops fired.,\xff\n",
+    )
+    .unwrap();
+    fails_with(
+        stance()
+            .args(["classify", "--model"])
+            .arg(&model)
+            .arg("--csv")
+            .arg(&bad)
+            .arg("-o")
+            .arg(&out),
+        &["bad.csv: line 3", "not valid UTF-8"],
+    );
+    assert_eq!(
+        csv::Reader::from_path(&out).unwrap().records().count(),
+        4,
+        "the old output is kept"
+    );
 }
 
 #[test]

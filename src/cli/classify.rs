@@ -56,8 +56,7 @@ pub struct ClassifyArgs {
 pub fn run(args: ClassifyArgs) -> Result<()> {
     let (model, model_source) = load_model(args.model.as_deref())?;
     if let Some(csv_path) = &args.csv {
-        let annotated = annotate_csv(&model, csv_path, &args.text_column)?;
-        return write_output(args.output.as_ref(), &annotated);
+        return annotate_csv(&model, csv_path, &args.text_column, args.output.as_ref());
     }
     let files = if args.files.is_empty() {
         vec![PathBuf::from("-")]
@@ -93,26 +92,18 @@ fn stream_lines(
     format: ClassifyFormat,
     output: Option<&PathBuf>,
 ) -> Result<()> {
-    // An I/O error stays one, so a closed pipe ends the output quietly.
-    let csv_error = |e: csv::Error| match e.into_kind() {
-        csv::ErrorKind::Io(source) => StanceError::Io {
-            path: "<output>".into(),
-            source,
-        },
-        other => StanceError::Invalid(format!("cannot write CSV: {other:?}")),
-    };
     with_output(output, |out| {
         if format == ClassifyFormat::Csv {
             let mut writer = csv::Writer::from_writer(out);
             writer
                 .write_record(report::csv_header(model))
-                .map_err(csv_error)?;
+                .map_err(csv_write_error)?;
             for file in files {
                 let source = crate::error::display_path(file);
                 for_each_line_unit(model, open_lines(file)?, &source, |unit| {
                     writer
                         .write_record(report::csv_record(model, &source, unit))
-                        .map_err(csv_error)
+                        .map_err(csv_write_error)
                 })?;
             }
             writer.flush().map_err(|e| StanceError::io("<output>", e))
@@ -138,34 +129,47 @@ fn open_lines(file: &Path) -> Result<Box<dyn BufRead>> {
     Ok(Box::new(BufReader::new(handle)))
 }
 
-/// Every input row with its columns, then the label and class scores of each task.
-fn annotate_csv(model: &Model, path: &Path, text_column: &str) -> Result<String> {
+/// Every input row with its columns, then the label and class scores of each task, written row by row.
+fn annotate_csv(
+    model: &Model,
+    path: &Path,
+    text_column: &str,
+    output: Option<&PathBuf>,
+) -> Result<()> {
     let mut input = CsvInput::open(path)?;
     let text_index = input.column(text_column)?;
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let write_error = |e: csv::Error| StanceError::Invalid(format!("cannot write CSV: {e}"));
     let score_columns = report::score_columns(model);
-    let mut header = input.headers.clone();
-    header.extend(score_columns.iter().cloned());
-    writer.write_record(&header).map_err(write_error)?;
-    let mut record = csv::ByteRecord::new();
-    while let Some(line) = input.next_record(&mut record)? {
-        let text = input.field(&record, text_index, line)?;
-        let mut row: Vec<Vec<u8>> = record.iter().map(<[u8]>::to_vec).collect();
-        if text.trim().is_empty() {
-            row.extend(score_columns.iter().map(|_| Vec::new()));
-        } else {
-            let predictions = model.predict(text);
-            row.extend(
-                report::score_values(model, &predictions)
-                    .into_iter()
-                    .map(String::into_bytes),
-            );
+    with_output(output, |out| {
+        let mut writer = csv::Writer::from_writer(out);
+        let mut header = input.headers.clone();
+        header.extend(score_columns.iter().cloned());
+        writer.write_record(&header).map_err(csv_write_error)?;
+        let mut record = csv::ByteRecord::new();
+        while let Some(line) = input.next_record(&mut record)? {
+            // Every cell is checked, so bytes that are not UTF-8 are named by their input line.
+            let mut row: Vec<String> = (0..record.len())
+                .map(|i| input.field(&record, i, line).map(str::to_string))
+                .collect::<Result<_>>()?;
+            let text = row.get(text_index).map(String::as_str).unwrap_or_default();
+            if text.trim().is_empty() {
+                row.extend(score_columns.iter().map(|_| String::new()));
+            } else {
+                let predictions = model.predict(text);
+                row.extend(report::score_values(model, &predictions));
+            }
+            writer.write_record(&row).map_err(csv_write_error)?;
         }
-        writer.write_record(&row).map_err(write_error)?;
+        writer.flush().map_err(|e| StanceError::io("<output>", e))
+    })
+}
+
+/// A CSV write error; an I/O error stays one, so a closed pipe ends the output quietly.
+fn csv_write_error(e: csv::Error) -> StanceError {
+    match e.into_kind() {
+        csv::ErrorKind::Io(source) => StanceError::Io {
+            path: "<output>".into(),
+            source,
+        },
+        other => StanceError::Invalid(format!("cannot write CSV: {other:?}")),
     }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| StanceError::Invalid(format!("cannot write CSV: {}", e.error())))?;
-    crate::input::into_utf8(bytes, &input.path, 1)
 }
