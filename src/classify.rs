@@ -197,23 +197,27 @@ fn frame_stance(model: &Model, units: &[ClassifiedUnit]) -> Option<Vec<FrameStan
     Some(stance)
 }
 
-/// How many lines `for_each_line_unit` predicts at once (in parallel); memory is bounded by it.
-const LINES_PER_BATCH: usize = 8192;
+/// How many lines `render_line_units` reads, predicts and renders at once; memory is bounded by it.
+const LINES_PER_BATCH: usize = 16_384;
+/// Lines one parallel work item predicts and renders.
+const LINES_PER_TASK: usize = 1024;
 
-/// Classifies every non-empty line of `reader` as one text (as `Unit::Line`), batch by batch, and hands
-/// each unit to `emit` in input order: memory stays flat however long the input. `source` names the
-/// input in errors (a line that is not UTF-8 stops it with its line number).
-pub fn for_each_line_unit(
+/// Classifies every non-empty line of `reader` as one text (as `Unit::Line`), batch by batch: each unit is
+/// predicted and `render`ed (into bytes) in parallel, and the bytes handed to `write` in input order.
+/// Memory stays flat however long the input. `source` names the input in errors (a line that is not
+/// UTF-8 stops it with its line number).
+pub fn render_line_units(
     model: &Model,
     mut reader: impl std::io::BufRead,
     source: &str,
-    mut emit: impl FnMut(&ClassifiedUnit) -> crate::error::Result<()>,
+    render: impl Fn(&ClassifiedUnit, &mut Vec<u8>) -> crate::error::Result<()> + Sync,
+    mut write: impl FnMut(&[u8]) -> crate::error::Result<()>,
 ) -> crate::error::Result<()> {
     let (mut line_number, mut chars_before, mut index) = (0u64, 0usize, 0usize);
+    let mut bytes = Vec::new();
     loop {
-        // (char offset of the trimmed text, the text) of each non-empty line of the batch.
-        let mut batch: Vec<(usize, String)> = Vec::with_capacity(LINES_PER_BATCH);
-        let mut bytes = Vec::new();
+        // Each non-empty line of the batch as a unit still to be predicted.
+        let mut batch: Vec<ClassifiedUnit> = Vec::with_capacity(LINES_PER_BATCH);
         let mut at_end = false;
         while batch.len() < LINES_PER_BATCH {
             bytes.clear();
@@ -233,34 +237,48 @@ pub fn for_each_line_unit(
                     path: source.to_string(),
                     line: line_number,
                 })?;
+            let line_chars = char_count(line);
             let trimmed = line.trim();
             if !trimmed.is_empty() {
                 let leading = line.len() - line.trim_start().len();
-                batch.push((
-                    chars_before + line[..leading].chars().count(),
-                    trimmed.to_string(),
-                ));
+                let start = chars_before + char_count(&line[..leading]);
+                batch.push(ClassifiedUnit {
+                    index,
+                    start,
+                    end: start + char_count(trimmed),
+                    text: trimmed.to_string(),
+                    predictions: Vec::new(),
+                });
+                index += 1;
             }
-            chars_before += line.chars().count();
+            chars_before += line_chars;
         }
-        let predictions: Vec<Vec<TaskPrediction>> = batch
-            .par_iter()
-            .map(|(_, text)| model.predict(text))
-            .collect();
-        for ((start, text), predictions) in batch.into_iter().zip(predictions) {
-            let end = start + text.chars().count();
-            emit(&ClassifiedUnit {
-                index,
-                start,
-                end,
-                text,
-                predictions,
-            })?;
-            index += 1;
+        let rendered = batch
+            .par_chunks_mut(LINES_PER_TASK)
+            .map(|units| {
+                let mut out = Vec::new();
+                for unit in units {
+                    unit.predictions = model.predict(&unit.text);
+                    render(unit, &mut out)?;
+                }
+                Ok(out)
+            })
+            .collect::<crate::error::Result<Vec<Vec<u8>>>>()?;
+        for part in &rendered {
+            write(part)?;
         }
         if at_end {
             return Ok(());
         }
+    }
+}
+
+/// Characters (Unicode scalars) in `text`; ASCII needs no decoding.
+fn char_count(text: &str) -> usize {
+    if text.is_ascii() {
+        text.len()
+    } else {
+        text.chars().count()
     }
 }
 
@@ -304,12 +322,20 @@ mod tests {
         let text =
             "  Grain exports rose\r\n\n\tTroops fired near Łódź  \nlast line without newline";
         let whole = classify_document(&model, "x", text, Unit::Line);
-        let mut streamed = Vec::new();
-        for_each_line_unit(&model, text.as_bytes(), "x", |unit| {
-            streamed.push(unit.clone());
-            Ok(())
-        })
+        let streamed = std::sync::Mutex::new(Vec::new());
+        render_line_units(
+            &model,
+            text.as_bytes(),
+            "x",
+            |unit, _| {
+                streamed.lock().unwrap().push(unit.clone());
+                Ok(())
+            },
+            |_| Ok(()),
+        )
         .unwrap();
+        let mut streamed = streamed.into_inner().unwrap();
+        streamed.sort_by_key(|unit| unit.index);
         assert_eq!(streamed.len(), whole.units.len());
         for (a, b) in streamed.iter().zip(&whole.units) {
             assert_eq!(
@@ -323,9 +349,15 @@ mod tests {
     #[test]
     fn streamed_lines_name_the_first_line_that_is_not_utf8() {
         let model = tiny_model();
-        let err = for_each_line_unit(&model, &b"ok\nfine\nbad \xff\n"[..], "in.txt", |_| Ok(()))
-            .unwrap_err()
-            .to_string();
+        let err = render_line_units(
+            &model,
+            &b"ok\nfine\nbad \xff\n"[..],
+            "in.txt",
+            |_, _| Ok(()),
+            |_| Ok(()),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("in.txt: line 3"), "{err}");
     }
 

@@ -25,11 +25,12 @@ pub struct Explanation {
 
 fn centered_weight(task: &TaskHead, column: usize, class: usize) -> f64 {
     let row = task.weights.row(column);
-    row[class] - row.mean().unwrap_or(0.0)
+    f64::from(row[class]) - row.iter().map(|&w| f64::from(w)).sum::<f64>() / row.len() as f64
 }
 
 pub fn explain(model: &Model, text: &str) -> Vec<Explanation> {
     let row = model.vectorizer.transform_one(text);
+    let names = model.vectorizer.feature_names(text);
     model
         .tasks
         .iter()
@@ -40,7 +41,10 @@ pub fn explain(model: &Model, text: &str) -> Vec<Explanation> {
                 .iter()
                 .zip(&row.values)
                 .map(|(&column, &value)| Contribution {
-                    feature: model.vectorizer.vocabulary()[column].clone(),
+                    feature: names
+                        .get(&column)
+                        .cloned()
+                        .unwrap_or_else(|| format!("#{column}")),
                     value,
                     contribution: value * centered_weight(task, column, prediction.best),
                 })
@@ -61,7 +65,11 @@ pub fn explain(model: &Model, text: &str) -> Vec<Explanation> {
 }
 
 /// The `n` features with the largest centered weight for each class of a task, as (feature, weight).
+/// Empty lists for a hashed model, which keeps no n-gram names.
 pub fn top_features(model: &Model, task: &TaskHead, n: usize) -> Vec<Vec<(String, f64)>> {
+    if model.vectorizer.is_hashed() {
+        return vec![Vec::new(); task.labels.len()];
+    }
     (0..task.labels.len())
         .map(|class| {
             let mut weighted: Vec<(usize, f64)> = (0..model.vectorizer.n_features())

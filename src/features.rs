@@ -1,5 +1,9 @@
-//! Bag-of-words features: a vocabulary of word n-grams learned at train time, tf-idf weighting with
-//! sublinear tf and L2-normalized rows. Features are sparse (CSR rows) from the start.
+//! Bag-of-words features: word n-grams (and character n-grams) either looked up in a vocabulary learned
+//! at train time (tf-idf: sublinear tf × smooth idf, L2-normalized) or hashed into `2^bits` columns
+//! (sublinear tf, L2-normalized; no idf, as no vocabulary is kept). Features are sparse from the start.
+//!
+//! Both kinds walk the same tokens ([`text::for_each_token`]), in the same order, so a hashed model sees
+//! exactly the n-grams a vocabulary model would name.
 
 use std::collections::HashMap;
 
@@ -26,6 +30,10 @@ pub struct FeatureParams {
     /// `char_wb`), from `.0` to `.1` characters; `None` for none. They are a second block of features,
     /// normalized on its own, and catch word forms the vocabulary has not seen (`sanction`/`sanctioned`).
     pub char_ngrams: Option<(usize, usize)>,
+    /// Hash every n-gram into one of `2^bits` columns instead of learning a vocabulary (`min_df` and
+    /// `max_features` then do not apply). One pass over the data, memory independent of its size.
+    #[serde(default)]
+    pub hash_bits: Option<u32>,
 }
 
 impl Default for FeatureParams {
@@ -37,9 +45,13 @@ impl Default for FeatureParams {
             max_features: None,
             tfidf: true,
             char_ngrams: Some((2, 5)),
+            hash_bits: None,
         }
     }
 }
+
+/// The smallest and largest `--hash-bits`.
+pub const HASH_BITS_RANGE: (u32, u32) = (8, 26);
 
 impl FeatureParams {
     pub fn check(&self) -> Result<()> {
@@ -78,18 +90,45 @@ impl FeatureParams {
         if self.max_features == Some(0) {
             return invalid("max-features", "0".into(), "must be at least 1");
         }
+        if let Some(bits) = self.hash_bits {
+            let (low, high) = HASH_BITS_RANGE;
+            if !(low..=high).contains(&bits) {
+                return invalid(
+                    "hash-bits",
+                    bits.to_string(),
+                    &format!("needs {low} <= BITS <= {high}"),
+                );
+            }
+            if self.max_features.is_some() {
+                return invalid(
+                    "max-features",
+                    self.max_features.unwrap_or_default().to_string(),
+                    "keeps a learned vocabulary short; hashed features (--hash-bits) have none",
+                );
+            }
+        }
         Ok(())
     }
 }
 
-/// The learned vocabulary and idf weights: turns text into one sparse feature row.
+/// Turns text into one sparse feature row: through a learned vocabulary with idf weights, or by hashing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Vectorizer {
     params: FeatureParams,
-    /// N-grams in column order (sorted, so training is deterministic).
-    vocabulary: Vec<String>,
-    idf: Vec<f64>,
-    column_of: HashMap<String, usize>,
+    columns: Columns,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Columns {
+    Learned {
+        /// N-grams in column order (sorted, so training is deterministic).
+        vocabulary: Vec<String>,
+        idf: Vec<f64>,
+        column_of: HashMap<String, usize>,
+    },
+    Hashed {
+        bits: u32,
+    },
 }
 
 /// One text's features: sorted column indices and their values.
@@ -99,10 +138,58 @@ pub struct SparseRow {
     pub values: Vec<f64>,
 }
 
+/// The feature rows of many texts, packed one after another (three allocations, not two per row).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SparseRows {
+    /// Row `i` is `columns[ends[i - 1]..ends[i]]` (from 0 for the first row).
+    ends: Vec<usize>,
+    columns: Vec<usize>,
+    values: Vec<f64>,
+}
+
+impl SparseRows {
+    pub fn push(&mut self, row: &SparseRow) {
+        self.columns.extend_from_slice(&row.columns);
+        self.values.extend_from_slice(&row.values);
+        self.ends.push(self.columns.len());
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The columns and values of row `i`.
+    pub fn row(&self, i: usize) -> (&[usize], &[f64]) {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        let end = self.ends[i];
+        (&self.columns[start..end], &self.values[start..end])
+    }
+}
+
+/// Buffers that [`Vectorizer::transform_into`] reuses from one text to the next.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    token_hashes: Vec<u64>,
+    word_columns: Vec<usize>,
+    char_columns: Vec<usize>,
+    padded: String,
+    char_starts: Vec<usize>,
+    block: Vec<(usize, f64)>,
+    merged: Vec<(usize, f64)>,
+}
+
 impl Vectorizer {
-    /// Learns the vocabulary and idf from training texts. `params` must have passed `check`.
+    /// Learns the vocabulary and idf from training texts, or, with `hash_bits`, needs none.
+    /// `params` must have passed `check`.
     pub fn fit<S: AsRef<str>>(params: FeatureParams, texts: &[S]) -> Result<Self> {
         params.check()?;
+        if params.hash_bits.is_some() {
+            return Ok(Self::hashed(params));
+        }
         let mut stats: HashMap<String, (usize, usize)> = HashMap::new(); // n-gram -> (df, total count)
         for text in texts {
             for (ngram, count) in ngram_counts(&params, text.as_ref()) {
@@ -136,8 +223,20 @@ impl Vectorizer {
         Ok(Self::from_parts(params, vocabulary, idf))
     }
 
-    /// Rebuilds a vectorizer from what a model file stores.
+    /// A vectorizer that hashes: `params.hash_bits` must be set and `params` checked.
+    pub fn hashed(params: FeatureParams) -> Self {
+        let bits = params.hash_bits.unwrap_or(HASH_BITS_RANGE.0);
+        Vectorizer {
+            params,
+            columns: Columns::Hashed { bits },
+        }
+    }
+
+    /// Rebuilds a vectorizer from what a model file stores (vocabulary and idf are empty when hashed).
     pub fn from_parts(params: FeatureParams, vocabulary: Vec<String>, idf: Vec<f64>) -> Self {
+        if params.hash_bits.is_some() {
+            return Self::hashed(params);
+        }
         let column_of = vocabulary
             .iter()
             .enumerate()
@@ -145,9 +244,11 @@ impl Vectorizer {
             .collect();
         Vectorizer {
             params,
-            vocabulary,
-            idf,
-            column_of,
+            columns: Columns::Learned {
+                vocabulary,
+                idf,
+                column_of,
+            },
         }
     }
 
@@ -155,69 +256,193 @@ impl Vectorizer {
         &self.params
     }
 
+    /// The learned n-grams in column order; empty for hashed features.
     pub fn vocabulary(&self) -> &[String] {
-        &self.vocabulary
+        match &self.columns {
+            Columns::Learned { vocabulary, .. } => vocabulary,
+            Columns::Hashed { .. } => &[],
+        }
     }
 
+    /// The idf of each vocabulary column; empty for hashed features.
     pub fn idf(&self) -> &[f64] {
-        &self.idf
+        match &self.columns {
+            Columns::Learned { idf, .. } => idf,
+            Columns::Hashed { .. } => &[],
+        }
     }
 
+    pub fn is_hashed(&self) -> bool {
+        matches!(self.columns, Columns::Hashed { .. })
+    }
+
+    /// Columns of a feature row: the vocabulary size, or `2^bits`.
     pub fn n_features(&self) -> usize {
-        self.vocabulary.len()
+        match &self.columns {
+            Columns::Learned { vocabulary, .. } => vocabulary.len(),
+            Columns::Hashed { bits } => 1 << bits,
+        }
     }
 
     /// The feature row of one text; n-grams outside the vocabulary are ignored.
     pub fn transform_one(&self, text: &str) -> SparseRow {
-        let mut counts: HashMap<usize, usize> = HashMap::new();
-        for_each_feature(&self.params, text, |name| {
-            if let Some(&column) = self.column_of.get(name) {
-                *counts.entry(column).or_insert(0) += 1;
-            }
-        });
-        let mut entries: Vec<(usize, f64)> = counts
-            .into_iter()
-            .map(|(column, count)| (column, count as f64))
-            .collect();
-        entries.sort_by_key(|&(column, _)| column);
-        if self.params.tfidf {
-            for (column, value) in entries.iter_mut() {
-                *value = (1.0 + value.ln()) * self.idf[*column];
-            }
-            // Word and character n-grams are normalized apart, so neither block drowns the other.
-            let is_char = |column: usize| is_char_ngram(&self.vocabulary[column]);
-            for block in [false, true] {
-                let norm = entries
-                    .iter()
-                    .filter(|(c, _)| is_char(*c) == block)
-                    .map(|(_, v)| v * v)
-                    .sum::<f64>()
-                    .sqrt();
-                if norm > 0.0 {
-                    entries
-                        .iter_mut()
-                        .filter(|(c, _)| is_char(*c) == block)
-                        .for_each(|(_, v)| *v /= norm);
-                }
-            }
-        }
-        let (columns, values) = entries.into_iter().unzip();
-        SparseRow { columns, values }
+        let mut row = SparseRow::default();
+        self.transform_into(text, &mut Scratch::default(), &mut row);
+        row
     }
 
-    /// The CSR matrix (texts × vocabulary) of many texts.
+    /// The feature row of one text into `row`, reusing `scratch` (no allocation once they have grown).
+    pub fn transform_into(&self, text: &str, scratch: &mut Scratch, row: &mut SparseRow) {
+        scratch.word_columns.clear();
+        scratch.char_columns.clear();
+        match &self.columns {
+            Columns::Learned { column_of, .. } => {
+                for_each_feature(&self.params, text, |name| {
+                    if let Some(&column) = column_of.get(name) {
+                        if is_char_ngram(name) {
+                            scratch.char_columns.push(column);
+                        } else {
+                            scratch.word_columns.push(column);
+                        }
+                    }
+                });
+            }
+            Columns::Hashed { bits } => {
+                let shift = 64 - bits;
+                let Scratch {
+                    token_hashes,
+                    word_columns,
+                    char_columns,
+                    padded,
+                    char_starts,
+                    ..
+                } = scratch;
+                for_each_feature_hash(
+                    &self.params,
+                    text,
+                    token_hashes,
+                    padded,
+                    char_starts,
+                    |hash, is_char| {
+                        let column = (hash >> shift) as usize;
+                        if is_char {
+                            char_columns.push(column);
+                        } else {
+                            word_columns.push(column);
+                        }
+                    },
+                );
+            }
+        }
+        // Word and character n-grams are weighted and normalized apart, so neither block drowns the other.
+        scratch.merged.clear();
+        for is_char in [false, true] {
+            let columns = if is_char {
+                &mut scratch.char_columns
+            } else {
+                &mut scratch.word_columns
+            };
+            columns.sort_unstable();
+            scratch.block.clear();
+            for &column in columns.iter() {
+                match scratch.block.last_mut() {
+                    Some((last, count)) if *last == column => *count += 1.0,
+                    _ => scratch.block.push((column, 1.0)),
+                }
+            }
+            if self.params.tfidf {
+                let idf = self.idf();
+                for (column, value) in scratch.block.iter_mut() {
+                    if *value > 1.0 {
+                        *value = 1.0 + value.ln();
+                    }
+                    if let Some(weight) = idf.get(*column) {
+                        *value *= weight;
+                    }
+                }
+                let norm = scratch.block.iter().map(|(_, v)| v * v).sum::<f64>().sqrt();
+                if norm > 0.0 {
+                    scratch.block.iter_mut().for_each(|(_, v)| *v /= norm);
+                }
+            }
+            scratch.merged.extend_from_slice(&scratch.block);
+        }
+        // A hashed word and character n-gram can share a column: their values add up.
+        if !scratch.char_columns.is_empty() {
+            scratch.merged.sort_unstable_by_key(|&(column, _)| column);
+        }
+        row.columns.clear();
+        row.values.clear();
+        for &(column, value) in &scratch.merged {
+            if row.columns.last() == Some(&column) {
+                if let Some(last) = row.values.last_mut() {
+                    *last += value;
+                }
+            } else {
+                row.columns.push(column);
+                row.values.push(value);
+            }
+        }
+    }
+
+    /// The CSR matrix (texts × columns) of many texts.
     pub fn transform<S: AsRef<str>>(&self, texts: &[S]) -> CsMat<f64> {
         let mut indptr = Vec::with_capacity(texts.len() + 1);
         let mut indices = Vec::new();
         let mut data = Vec::new();
         indptr.push(0);
+        let mut scratch = Scratch::default();
+        let mut row = SparseRow::default();
         for text in texts {
-            let row = self.transform_one(text.as_ref());
-            indices.extend(row.columns);
-            data.extend(row.values);
+            self.transform_into(text.as_ref(), &mut scratch, &mut row);
+            indices.extend_from_slice(&row.columns);
+            data.extend_from_slice(&row.values);
             indptr.push(indices.len());
         }
         CsMat::new((texts.len(), self.n_features()), indptr, indices, data)
+    }
+
+    /// The names of the features of `text`, by column (hashed columns that collide list every name,
+    /// joined by ` | `). For hashed models this is the only way back from a column to its n-grams.
+    pub fn feature_names(&self, text: &str) -> HashMap<usize, String> {
+        let mut names: HashMap<usize, String> = HashMap::new();
+        let mut add = |column: usize, name: &str| {
+            let entry = names.entry(column).or_default();
+            if entry.is_empty() {
+                entry.push_str(name);
+            } else if !entry.split(" | ").any(|known| known == name) {
+                entry.push_str(" | ");
+                entry.push_str(name);
+            }
+        };
+        match &self.columns {
+            Columns::Learned { column_of, .. } => for_each_feature(&self.params, text, |name| {
+                if let Some(&column) = column_of.get(name) {
+                    add(column, name);
+                }
+            }),
+            Columns::Hashed { bits } => {
+                // Both walks visit the same features in the same order.
+                let mut all_names = Vec::new();
+                for_each_feature(&self.params, text, |name| all_names.push(name.to_string()));
+                let mut scratch = Scratch::default();
+                let mut index = 0;
+                for_each_feature_hash(
+                    &self.params,
+                    text,
+                    &mut scratch.token_hashes,
+                    &mut scratch.padded,
+                    &mut scratch.char_starts,
+                    |hash, _| {
+                        if let Some(name) = all_names.get(index) {
+                            add((hash >> (64 - bits)) as usize, name);
+                        }
+                        index += 1;
+                    },
+                );
+            }
+        }
+        names
     }
 }
 
@@ -263,6 +488,75 @@ fn for_each_feature(params: &FeatureParams, text: &str, mut visit: impl FnMut(&s
             }
         }
     }
+}
+
+/// The hashing counterpart of [`for_each_feature`]: the same features in the same order, each as a
+/// 64-bit hash (`true` for character n-grams), computed from token hashes without building names.
+/// The hash functions are part of the model format: changing them needs a new format version.
+fn for_each_feature_hash(
+    params: &FeatureParams,
+    text: &str,
+    token_hashes: &mut Vec<u64>,
+    padded: &mut String,
+    char_starts: &mut Vec<usize>,
+    mut visit: impl FnMut(u64, bool),
+) {
+    token_hashes.clear();
+    text::for_each_token(text, |token| {
+        token_hashes.push(hash_bytes(token.as_bytes(), WORD_SEED))
+    });
+    for n in params.ngram_min..=params.ngram_max {
+        for window in token_hashes.windows(n) {
+            let mut hash = NGRAM_SEEDS[n - 1];
+            for &token in window {
+                hash = mix64(hash ^ token).wrapping_add(token);
+            }
+            visit(mix64(hash), false);
+        }
+    }
+    if let Some((low, high)) = params.char_ngrams {
+        // Tokens again (cheap next to the n-grams), so the token hashes above need no strings kept.
+        text::for_each_token(text, |token| {
+            padded.clear();
+            padded.push(' ');
+            padded.push_str(token);
+            padded.push(' ');
+            char_starts.clear();
+            char_starts.extend(padded.char_indices().map(|(i, _)| i));
+            char_starts.push(padded.len());
+            let n_chars = char_starts.len() - 1;
+            for n in low..=high.min(n_chars) {
+                for start in 0..=(n_chars - n) {
+                    let bytes = &padded.as_bytes()[char_starts[start]..char_starts[start + n]];
+                    visit(mix64(hash_bytes(bytes, CHAR_SEED)), true);
+                }
+            }
+        });
+    }
+}
+
+const WORD_SEED: u64 = 0xcbf2_9ce4_8422_2325; // the FNV-1a offset basis
+const CHAR_SEED: u64 = 0x84222325_cbf29ce4;
+const NGRAM_SEEDS: [u64; 5] = [
+    0x9e37_79b9_7f4a_7c15,
+    0xbf58_476d_1ce4_e5b9,
+    0x94d0_49bb_1331_11eb,
+    0x2545_f491_4f6c_dd1d,
+    0x1405_7b7e_f767_814f,
+];
+
+/// FNV-1a over `bytes`, from `seed`.
+fn hash_bytes(bytes: &[u8], seed: u64) -> u64 {
+    bytes.iter().fold(seed, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// The SplitMix64 finalizer: spreads every input bit over the output (the column takes the top bits).
+fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 /// Counts of every feature of `text`, by name.

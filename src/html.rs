@@ -285,7 +285,10 @@ pub fn eval_html(
             body.push_str(&format!("<figure class=\"chart\">{svg}<figcaption>{}</figcaption></figure>", escape(caption)));
         }
         body.push_str("</div>");
-        if let Some((_, task)) = model.task(&e.task) {
+        if let Some((_, task)) = model
+            .task(&e.task)
+            .filter(|_| !model.vectorizer.is_hashed())
+        {
             body.push_str("<h3>Top-weighted n-grams per class</h3>");
             body.push_str(&table(
                 &[

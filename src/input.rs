@@ -36,19 +36,47 @@ pub fn into_utf8(bytes: Vec<u8>, path: &str, first_line: u64) -> Result<String> 
     })
 }
 
+/// What a CSV is read from: a file (which can seek) or stdin.
+enum Source {
+    File(std::fs::File),
+    Stdin(std::io::Stdin),
+}
+
+impl Read for Source {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Source::File(file) => file.read(buf),
+            Source::Stdin(stdin) => stdin.read(buf),
+        }
+    }
+}
+
+impl std::io::Seek for Source {
+    fn seek(&mut self, position: std::io::SeekFrom) -> std::io::Result<u64> {
+        match self {
+            Source::File(file) => file.seek(position),
+            Source::Stdin(_) => Err(std::io::Error::new(
+                std::io::ErrorKind::Unsupported,
+                "stdin cannot be read out of order",
+            )),
+        }
+    }
+}
+
 /// A CSV reader over a file, with the header row checked.
 pub struct CsvInput {
     pub path: String,
-    pub reader: csv::Reader<Box<dyn Read>>,
+    reader: csv::Reader<Source>,
     pub headers: Vec<String>,
+    file: std::path::PathBuf,
 }
 
 impl CsvInput {
     pub fn open(path: &Path) -> Result<Self> {
-        let source: Box<dyn Read> = if path.as_os_str() == "-" {
-            Box::new(std::io::stdin())
+        let source = if path.as_os_str() == "-" {
+            Source::Stdin(std::io::stdin())
         } else {
-            Box::new(std::fs::File::open(path).map_err(|e| StanceError::io(path, e))?)
+            Source::File(std::fs::File::open(path).map_err(|e| StanceError::io(path, e))?)
         };
         let name = display_path(path);
         let mut reader = csv::ReaderBuilder::new()
@@ -73,7 +101,17 @@ impl CsvInput {
             path: name,
             reader,
             headers,
+            file: path.to_path_buf(),
         })
+    }
+
+    /// Continues reading at `start`, a record boundary after the header row.
+    fn seek(&mut self, start: RecordStart) -> Result<()> {
+        let mut position = csv::Position::new();
+        position.set_byte(start.byte).set_line(start.line);
+        self.reader
+            .seek(position)
+            .map_err(|e| csv_error(&self.path, e))
     }
 
     /// Index of a named column, or an error listing the columns there are.
@@ -176,50 +214,335 @@ pub fn read_labeled_csv(
     label_columns: &[(String, String)],
     filter: Option<&RowFilter>,
 ) -> Result<LabeledCsv> {
-    let mut input = CsvInput::open(path)?;
-    let text_index = input.column(text_column)?;
-    let filter_index = filter.map(|f| input.column(&f.column)).transpose()?;
-    let label_indices = label_columns
-        .iter()
-        .map(|(_, column)| input.column(column))
-        .collect::<Result<Vec<_>>>()?;
-    let mut texts = Vec::new();
-    let mut lines = Vec::new();
-    let mut labels: Vec<Vec<Option<String>>> = vec![Vec::new(); label_columns.len()];
-    let mut skipped_empty_text = 0;
-    let mut record = csv::ByteRecord::new();
-    while let Some(line) = input.next_record(&mut record)? {
-        if let (Some(filter), Some(index)) = (filter, filter_index) {
-            if input.field(&record, index, line)? != filter.value {
+    let mut reader = LabeledCsvReader::open(path, text_column, label_columns, filter)?;
+    let all = reader.next_batch(usize::MAX)?;
+    Ok(all.unwrap_or_else(|| reader.empty_batch()))
+}
+
+/// Where a CSV record begins: its byte offset and line number (from 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct RecordStart {
+    byte: u64,
+    line: u64,
+}
+
+/// Records per chunk of [`ShuffledCsvReader`].
+const SHUFFLE_CHUNK_RECORDS: u64 = 32;
+/// Chunks whose rows are mixed together into one batch.
+const SHUFFLE_WINDOW_CHUNKS: usize = 256;
+
+/// The start of every `every`-th record after the header row, found by one scan of the bytes: a line
+/// break ends a record when it is outside quotes, i.e. after an even number of `"` (an escaped `""`
+/// counts twice). Much faster than parsing the CSV.
+fn record_starts(path: &Path, every: u64) -> Result<Vec<RecordStart>> {
+    let mut file = std::fs::File::open(path).map_err(|e| StanceError::io(path, e))?;
+    let mut buffer = vec![0u8; 1 << 20];
+    let (mut offset, mut line, mut records) = (0u64, 1u64, 0u64);
+    let mut in_quotes = false;
+    let mut seen_header = false;
+    let mut starts = Vec::new();
+    loop {
+        let read = file
+            .read(&mut buffer)
+            .map_err(|e| StanceError::io(path, e))?;
+        if read == 0 {
+            break;
+        }
+        for position in memchr::memchr2_iter(b'"', b'\n', &buffer[..read]) {
+            if buffer[position] == b'"' {
+                in_quotes = !in_quotes;
                 continue;
             }
+            line += 1;
+            if in_quotes {
+                continue;
+            }
+            if !seen_header {
+                seen_header = true;
+            } else {
+                records += 1;
+            }
+            if seen_header && records % every == 0 {
+                starts.push(RecordStart {
+                    byte: offset + position as u64 + 1,
+                    line,
+                });
+            }
         }
-        let text = input.field(&record, text_index, line)?.trim();
-        if text.is_empty() {
-            skipped_empty_text += 1;
-            continue;
+        offset += read as u64;
+    }
+    // A start at the very end holds no record.
+    if starts.last().is_some_and(|s| s.byte >= offset) {
+        starts.pop();
+    }
+    Ok(starts)
+}
+
+/// A labeled CSV read in a seeded random order, in constant memory: chunks of 1,024 records are taken
+/// in a shuffled order, 16 at a time, and their rows shuffled together. Streaming solvers need this
+/// when a file is sorted (by date, by source): in file order they would learn the last rows best.
+pub struct ShuffledCsvReader {
+    first: LabeledCsvReader,
+    chunks: Vec<RecordStart>,
+    next_chunk: usize,
+    rng: crate::rng::SplitMix64,
+    pending: Option<LabeledCsv>,
+}
+
+impl ShuffledCsvReader {
+    /// Opens the CSV (checking its columns as [`LabeledCsvReader::open`]) and orders its chunks by `seed`.
+    pub fn open(
+        path: &Path,
+        text_column: &str,
+        label_columns: &[(String, String)],
+        filter: Option<&RowFilter>,
+        seed: u64,
+    ) -> Result<Self> {
+        let first = LabeledCsvReader::open(path, text_column, label_columns, filter)?;
+        let mut chunks = record_starts(path, SHUFFLE_CHUNK_RECORDS)?;
+        let mut rng = crate::rng::SplitMix64(seed);
+        rng.shuffle(&mut chunks);
+        Ok(ShuffledCsvReader {
+            first,
+            chunks,
+            next_chunk: 0,
+            rng,
+            pending: None,
+        })
+    }
+
+    /// The rows of the next window of chunks, shuffled; `None` when every chunk has been read.
+    fn next_window(&mut self) -> Result<Option<LabeledCsv>> {
+        if self.next_chunk >= self.chunks.len() {
+            return Ok(None);
         }
-        texts.push(text.to_string());
-        lines.push(line);
-        for (task_labels, &index) in labels.iter_mut().zip(&label_indices) {
-            let label = input.field(&record, index, line)?.trim();
-            task_labels.push((!label.is_empty()).then(|| label.to_string()));
+        use rayon::prelude::*;
+        let mut window = self.first.empty_batch();
+        let end = (self.next_chunk + SHUFFLE_WINDOW_CHUNKS).min(self.chunks.len());
+        // Chunks are read in parallel (one reader per share of them) and joined in their shuffled order.
+        let starts = &self.chunks[self.next_chunk..end];
+        let share = starts.len().div_ceil(rayon::current_num_threads()).max(1);
+        let shares = starts
+            .par_chunks(share)
+            .map(|starts| {
+                let mut reader = self.first.reopen()?;
+                starts
+                    .iter()
+                    .map(|&start| {
+                        reader.input.seek(start)?;
+                        reader.next_records(SHUFFLE_CHUNK_RECORDS)
+                    })
+                    .collect::<Result<Vec<_>>>()
+            })
+            .collect::<Result<Vec<_>>>()?;
+        for chunk in shares.into_iter().flatten() {
+            window.append(chunk);
+        }
+        self.next_chunk = end;
+        let mut order: Vec<usize> = (0..window.data.texts.len()).collect();
+        self.rng.shuffle(&mut order);
+        window.reorder(&order);
+        Ok(Some(window))
+    }
+}
+
+impl crate::model::BatchSource for ShuffledCsvReader {
+    fn next_batch(&mut self, max_rows: usize) -> Result<Option<LabeledTexts>> {
+        let mut batch = match self.pending.take() {
+            Some(pending) => pending,
+            None => match self.next_window()? {
+                Some(window) => window,
+                None => return Ok(None),
+            },
+        };
+        if batch.data.texts.len() > max_rows {
+            self.pending = Some(batch.split_off(max_rows));
+        }
+        Ok(Some(batch.data))
+    }
+}
+
+impl LabeledCsv {
+    /// Adds the rows of `other` after these.
+    fn append(&mut self, other: LabeledCsv) {
+        self.data.texts.extend(other.data.texts);
+        for ((_, labels), (_, more)) in self.data.tasks.iter_mut().zip(other.data.tasks) {
+            labels.extend(more);
+        }
+        self.lines.extend(other.lines);
+        self.skipped_empty_text += other.skipped_empty_text;
+    }
+
+    /// The rows put in `order` (a permutation of the row indices), moved, not copied.
+    fn reorder(&mut self, order: &[usize]) {
+        fn permute<T: Default>(items: &mut Vec<T>, order: &[usize]) {
+            let mut old = std::mem::take(items);
+            *items = order.iter().map(|&i| std::mem::take(&mut old[i])).collect();
+        }
+        permute(&mut self.data.texts, order);
+        for (_, labels) in self.data.tasks.iter_mut() {
+            permute(labels, order);
+        }
+        permute(&mut self.lines, order);
+    }
+
+    /// Keeps the first `at` rows and returns the others.
+    fn split_off(&mut self, at: usize) -> LabeledCsv {
+        LabeledCsv {
+            data: LabeledTexts {
+                source: self.data.source.clone(),
+                text_column: self.data.text_column.clone(),
+                texts: self.data.texts.split_off(at),
+                tasks: self
+                    .data
+                    .tasks
+                    .iter_mut()
+                    .map(|(name, labels)| (name.clone(), labels.split_off(at)))
+                    .collect(),
+            },
+            lines: self.lines.split_off(at),
+            skipped_empty_text: 0,
         }
     }
-    Ok(LabeledCsv {
-        data: LabeledTexts {
-            source: input.path.clone(),
+
+    /// No rows, from `path`.
+    pub fn empty(path: &Path, text_column: &str) -> Self {
+        LabeledCsv {
+            data: LabeledTexts {
+                source: display_path(path),
+                text_column: text_column.to_string(),
+                ..LabeledTexts::default()
+            },
+            lines: Vec::new(),
+            skipped_empty_text: 0,
+        }
+    }
+}
+
+impl crate::model::BatchSource for LabeledCsvReader {
+    fn next_batch(&mut self, max_rows: usize) -> Result<Option<LabeledTexts>> {
+        Ok(LabeledCsvReader::next_batch(self, max_rows)?.map(|batch| batch.data))
+    }
+}
+
+/// A labeled CSV read batch by batch, so that data larger than memory can stream through training.
+pub struct LabeledCsvReader {
+    input: CsvInput,
+    text_column: String,
+    tasks: Vec<String>,
+    text_index: usize,
+    label_indices: Vec<usize>,
+    filter: Option<(usize, String)>,
+    record: csv::ByteRecord,
+}
+
+impl LabeledCsvReader {
+    /// Opens the CSV and checks that every named column is there.
+    pub fn open(
+        path: &Path,
+        text_column: &str,
+        label_columns: &[(String, String)],
+        filter: Option<&RowFilter>,
+    ) -> Result<Self> {
+        let input = CsvInput::open(path)?;
+        let text_index = input.column(text_column)?;
+        let filter = filter
+            .map(|f| Ok((input.column(&f.column)?, f.value.clone())))
+            .transpose()?;
+        let label_indices = label_columns
+            .iter()
+            .map(|(_, column)| input.column(column))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(LabeledCsvReader {
+            input,
             text_column: text_column.to_string(),
-            texts,
-            tasks: label_columns
-                .iter()
-                .map(|(task, _)| task.clone())
-                .zip(labels)
-                .collect(),
-        },
-        lines,
-        skipped_empty_text,
-    })
+            tasks: label_columns.iter().map(|(task, _)| task.clone()).collect(),
+            text_index,
+            label_indices,
+            filter,
+            record: csv::ByteRecord::new(),
+        })
+    }
+
+    /// The file's name as errors give it.
+    pub fn source(&self) -> &str {
+        &self.input.path
+    }
+
+    fn empty_batch(&self) -> LabeledCsv {
+        LabeledCsv {
+            data: LabeledTexts {
+                source: self.input.path.clone(),
+                text_column: self.text_column.clone(),
+                texts: Vec::new(),
+                tasks: self.tasks.iter().map(|t| (t.clone(), Vec::new())).collect(),
+            },
+            lines: Vec::new(),
+            skipped_empty_text: 0,
+        }
+    }
+
+    /// A second reader of the same file and columns (for reading parts of it in parallel).
+    fn reopen(&self) -> Result<Self> {
+        Ok(LabeledCsvReader {
+            input: CsvInput::open(&self.input.file)?,
+            text_column: self.text_column.clone(),
+            tasks: self.tasks.clone(),
+            text_index: self.text_index,
+            label_indices: self.label_indices.clone(),
+            filter: self.filter.clone(),
+            record: csv::ByteRecord::new(),
+        })
+    }
+
+    /// The kept rows of the next `max_records` records (fewer at the end of the file).
+    fn next_records(&mut self, max_records: u64) -> Result<LabeledCsv> {
+        let mut batch = self.empty_batch();
+        self.read_into(&mut batch, usize::MAX, max_records)?;
+        Ok(batch)
+    }
+
+    /// Up to `max_rows` more kept rows, or `None` when the file has no more.
+    pub fn next_batch(&mut self, max_rows: usize) -> Result<Option<LabeledCsv>> {
+        let mut batch = self.empty_batch();
+        let any_record = self.read_into(&mut batch, max_rows, u64::MAX)? > 0;
+        Ok(any_record.then_some(batch))
+    }
+
+    /// Reads records into `batch` until it has `max_rows` rows, `max_records` records were read or the
+    /// file ends; returns how many records were read.
+    fn read_into(
+        &mut self,
+        batch: &mut LabeledCsv,
+        max_rows: usize,
+        max_records: u64,
+    ) -> Result<u64> {
+        let mut records = 0;
+        while batch.data.texts.len() < max_rows && records < max_records {
+            let Some(line) = self.input.next_record(&mut self.record)? else {
+                break;
+            };
+            records += 1;
+            let (input, record) = (&self.input, &self.record);
+            if let Some((index, value)) = &self.filter {
+                if input.field(record, *index, line)? != value {
+                    continue;
+                }
+            }
+            let text = input.field(record, self.text_index, line)?.trim();
+            if text.is_empty() {
+                batch.skipped_empty_text += 1;
+                continue;
+            }
+            batch.data.texts.push(text.to_string());
+            batch.lines.push(line);
+            for ((_, task_labels), &index) in batch.data.tasks.iter_mut().zip(&self.label_indices) {
+                let label = input.field(record, index, line)?.trim();
+                task_labels.push((!label.is_empty()).then(|| label.to_string()));
+            }
+        }
+        Ok(records)
+    }
 }
 
 #[cfg(test)]
@@ -275,6 +598,24 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("line 3") && err.contains("UTF-8"), "{err}");
+    }
+
+    #[test]
+    fn batches_cover_every_kept_row_once() {
+        let file = csv_file(b"text,frame,split\na,economic,train\nb,military,test\n,x,train\nc,cultural,train\nd,economic,train\n");
+        let filter = RowFilter {
+            column: "split".into(),
+            value: "train".into(),
+        };
+        let mut reader =
+            LabeledCsvReader::open(file.path(), "text", &frame(), Some(&filter)).unwrap();
+        let first = reader.next_batch(2).unwrap().unwrap();
+        assert_eq!(first.data.texts, vec!["a", "c"]);
+        assert_eq!(first.lines, vec![2, 5]);
+        assert_eq!(first.skipped_empty_text, 1);
+        let second = reader.next_batch(2).unwrap().unwrap();
+        assert_eq!(second.data.texts, vec!["d"]);
+        assert!(reader.next_batch(2).unwrap().is_none());
     }
 
     #[test]

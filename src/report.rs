@@ -39,9 +39,10 @@ pub fn model_json(model: &Model, source: &str) -> Value {
         "vocabulary_size": model.vectorizer.n_features(),
         "features": {"ngram_min": f.ngram_min, "ngram_max": f.ngram_max, "min_df": f.min_df,
                      "max_features": f.max_features, "tfidf": f.tfidf,
-                     "char_ngrams": f.char_ngrams},
+                     "char_ngrams": f.char_ngrams, "hash_bits": f.hash_bits},
         "training": {"c": t.c, "max_iter": t.max_iter, "tolerance": t.tolerance,
                      "class_weight": t.class_weight.to_string(), "solver": t.solver.to_string(),
+                     "epochs": t.epochs, "learning_rate": t.learning_rate,
                      "text_column": t.text_column,
                      "rows": t.rows.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<Map<_, _>>()},
     })
@@ -118,6 +119,74 @@ pub fn classify_json(model: &Model, model_source: &str, docs: &[ClassifiedDocume
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// Writes JSON Lines records byte for byte as [`jsonl_line`] does, without building JSON values: the
+/// names and labels are escaped once, numbers and texts written straight into the buffer.
+pub struct JsonlWriter {
+    /// Per task: `"task":{"label":` and, per label, the JSON string of the label and its `"label":` key.
+    tasks: Vec<(String, Vec<(String, String)>)>,
+}
+
+impl JsonlWriter {
+    pub fn new(model: &Model) -> Self {
+        let quoted = |s: &str| Value::String(s.to_string()).to_string();
+        JsonlWriter {
+            tasks: model
+                .tasks
+                .iter()
+                .map(|task| {
+                    (
+                        format!("{}:{{\"label\":", quoted(&task.name)),
+                        task.labels
+                            .iter()
+                            .map(|l| (quoted(l), format!("{}:", quoted(l))))
+                            .collect(),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// Appends the record of `unit` from `source`, with its line break, to `out`.
+    pub fn write_line(&self, source: &str, unit: &ClassifiedUnit, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"document\":");
+        write_json(source, out);
+        out.extend_from_slice(b",\"index\":");
+        write_json(&unit.index, out);
+        out.extend_from_slice(b",\"start\":");
+        write_json(&unit.start, out);
+        out.extend_from_slice(b",\"end\":");
+        write_json(&unit.end, out);
+        out.extend_from_slice(b",\"text\":");
+        write_json(unit.text.as_str(), out);
+        out.extend_from_slice(b",\"predictions\":{");
+        for (t, ((task_key, labels), prediction)) in
+            self.tasks.iter().zip(&unit.predictions).enumerate()
+        {
+            if t > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(task_key.as_bytes());
+            out.extend_from_slice(labels[prediction.best].0.as_bytes());
+            out.extend_from_slice(b",\"scores\":{");
+            for (i, ((_, key), &p)) in labels.iter().zip(&prediction.probabilities).enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(key.as_bytes());
+                write_json(&round(p), out);
+            }
+            out.extend_from_slice(b"}}");
+        }
+        out.extend_from_slice(b"}}\n");
+    }
+}
+
+/// A string or number written by serde_json, so it is formatted exactly as in a `Value`.
+fn write_json<T: serde::Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) {
+    // Serializing a string or a number into memory cannot fail.
+    let _ = serde_json::to_writer(&mut *out, value);
 }
 
 /// One JSON Lines record: the unit with its `document`, and a line break.
@@ -423,4 +492,60 @@ pub fn eval_tables(evaluations: &[TaskEvaluation], source: &str, markdown: bool)
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::FeatureParams;
+    use crate::model::{train, LabeledTexts, TrainParams};
+
+    #[test]
+    fn the_fast_jsonl_writer_writes_what_serde_json_writes() {
+        let data = LabeledTexts {
+            source: "t".into(),
+            text_column: "text".into(),
+            texts: vec![
+                "grain exports".into(),
+                "troops fired".into(),
+                "a visit".into(),
+            ],
+            tasks: vec![(
+                "frame \"x\"".into(),
+                vec![
+                    Some("economic".into()),
+                    Some("military".into()),
+                    Some("dip\\lomatic".into()),
+                ],
+            )],
+        };
+        let params = TrainParams {
+            features: FeatureParams {
+                min_df: 1,
+                ..FeatureParams::default()
+            },
+            ..TrainParams::default()
+        };
+        let model = train(&params.check().unwrap(), &data).unwrap().0;
+        let writer = JsonlWriter::new(&model);
+        for text in [
+            "grain exports",
+            "Troops \"fired\" \\ \t\u{1}",
+            "Łódź — 東京 😀",
+        ] {
+            let unit = ClassifiedUnit {
+                index: 12,
+                start: 3,
+                end: 99,
+                text: text.to_string(),
+                predictions: model.predict(text),
+            };
+            let mut fast = Vec::new();
+            writer.write_line("dir/ä \"b\".txt", &unit, &mut fast);
+            assert_eq!(
+                String::from_utf8(fast).unwrap(),
+                jsonl_line(&model, "dir/ä \"b\".txt", &unit)
+            );
+        }
+    }
 }

@@ -7,6 +7,16 @@ use unicode_segmentation::UnicodeSegmentation;
 
 /// NFKC, one apostrophe and one double quote for all their typographic variants, lowercase.
 pub fn normalize(text: &str) -> String {
+    if text.is_ascii() {
+        // The same result as below, without the Unicode tables: ASCII is NFKC already and lowercases
+        // byte by byte; the backtick is the only ASCII quote variant.
+        let lower = text.to_ascii_lowercase();
+        return if lower.contains('`') {
+            lower.replace('`', "'")
+        } else {
+            lower
+        };
+    }
     let nfkc: String = if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
         text.to_string()
     } else {
@@ -31,14 +41,24 @@ fn unify_quote(c: char) -> char {
 /// The word tokens of `text`: normalized, split on Unicode word boundaries (UAX #29), numbers kept
 /// (`3.5`, `2,000`), the possessive `'s` (and the bare `'` of `states'`) dropped so `Kim's` gives `kim`.
 pub fn tokens(text: &str) -> Vec<String> {
-    normalize(text)
-        .unicode_words()
+    let mut tokens = Vec::new();
+    for_each_token(text, |token| tokens.push(token.to_string()));
+    tokens
+}
+
+/// Calls `visit` with each token of `text`, exactly those [`tokens`] returns, without allocating one
+/// `String` per token: the hot loop of training and classifying at scale.
+pub fn for_each_token(text: &str, mut visit: impl FnMut(&str)) {
+    let normalized = normalize(text);
+    for word in normalized.unicode_words() {
         // NFKC can put a space before a combining mark, which UAX #29 then keeps in the word.
-        .flat_map(str::split_whitespace)
-        .map(strip_possessive)
-        .filter(|word| !word.is_empty())
-        .map(str::to_string)
-        .collect()
+        for piece in word.split_whitespace() {
+            let token = strip_possessive(piece);
+            if !token.is_empty() {
+                visit(token);
+            }
+        }
+    }
 }
 
 fn strip_possessive(mut word: &str) -> &str {
@@ -92,7 +112,20 @@ mod tests {
         assert!(tokens(" ... !? -- ").is_empty());
     }
 
+    /// The general path of `normalize`, to check the ASCII shortcut against.
+    fn normalize_without_shortcut(text: &str) -> String {
+        text.nfkc()
+            .map(unify_quote)
+            .flat_map(char::to_lowercase)
+            .collect()
+    }
+
     proptest! {
+        #[test]
+        fn ascii_shortcut_normalizes_as_the_unicode_path(text in "[ -~\t\n]{0,80}") {
+            prop_assert_eq!(normalize(&text), normalize_without_shortcut(&text));
+        }
+
         #[test]
         fn tokens_are_lowercase_nonempty_and_without_whitespace(text in "\\PC{0,80}") {
             for token in tokens(&text) {

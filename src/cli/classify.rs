@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 use std::io::{BufRead, BufReader};
 
 use super::{load_model, with_output, write_output};
-use crate::classify::{classify_document, for_each_line_unit, Unit};
+use crate::classify::{classify_document, render_line_units, Unit};
 use crate::error::{Result, StanceError};
 use crate::input::{read_text, CsvInput};
 use crate::model::Model;
@@ -92,32 +92,38 @@ fn stream_lines(
     format: ClassifyFormat,
     output: Option<&PathBuf>,
 ) -> Result<()> {
+    let jsonl = report::JsonlWriter::new(model);
     with_output(output, |out| {
+        let mut write = |bytes: &[u8]| {
+            out.write_all(bytes)
+                .map_err(|e| StanceError::io("<output>", e))
+        };
         if format == ClassifyFormat::Csv {
-            let mut writer = csv::Writer::from_writer(out);
-            writer
-                .write_record(report::csv_header(model))
-                .map_err(csv_write_error)?;
-            for file in files {
-                let source = crate::error::display_path(file);
-                for_each_line_unit(model, open_lines(file)?, &source, |unit| {
-                    writer
-                        .write_record(report::csv_record(model, &source, unit))
-                        .map_err(csv_write_error)
-                })?;
-            }
-            writer.flush().map_err(|e| StanceError::io("<output>", e))
-        } else {
-            for file in files {
-                let source = crate::error::display_path(file);
-                for_each_line_unit(model, open_lines(file)?, &source, |unit| {
-                    out.write_all(report::jsonl_line(model, &source, unit).as_bytes())
-                        .map_err(|e| StanceError::io("<output>", e))
-                })?;
-            }
-            Ok(())
+            write(&csv_row(&report::csv_header(model))?)?;
         }
+        for file in files {
+            let source = crate::error::display_path(file);
+            let render = |unit: &crate::classify::ClassifiedUnit, buffer: &mut Vec<u8>| {
+                if format == ClassifyFormat::Csv {
+                    buffer.extend(csv_row(&report::csv_record(model, &source, unit))?);
+                } else {
+                    jsonl.write_line(&source, unit, buffer);
+                }
+                Ok(())
+            };
+            render_line_units(model, open_lines(file)?, &source, render, &mut write)?;
+        }
+        Ok(())
     })
+}
+
+/// One CSV row, quoted as needed, with its line break.
+fn csv_row(fields: &[String]) -> Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(fields).map_err(csv_write_error)?;
+    writer
+        .into_inner()
+        .map_err(|e| StanceError::Invalid(format!("cannot write CSV: {e}")))
 }
 
 /// A buffered reader over a file, or stdin for `-`.

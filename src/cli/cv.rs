@@ -88,7 +88,7 @@ pub struct CvArgs {
 }
 
 pub fn run(args: CvArgs) -> Result<()> {
-    let params = args.flags.params()?;
+    let params = args.flags.params(args.flags.in_memory_solver())?;
     let cv = &args.cv;
     let (csv, groups) = cv.read()?;
     let folds = cross_validate(&params, &csv.data, groups.as_deref(), cv.folds, cv.seed)?;

@@ -133,6 +133,13 @@ pub fn run_inspect(args: InspectArgs) -> Result<()> {
         "model: {source}\n{}\n",
         serde_json::to_string_pretty(&info).unwrap_or_default()
     );
+    if model.vectorizer.is_hashed() {
+        out.push_str(
+            "\nhashed features: the model keeps no n-gram names, so it cannot list its top n-grams; \
+             `stance explain` names the n-grams of a given text\n",
+        );
+        return write_output(None, &out);
+    }
     for task in &model.tasks {
         out.push_str(&format!("\ntask {}: top n-grams per class\n", task.name));
         for (label, top) in task.labels.iter().zip(top_features(&model, task, args.top)) {

@@ -7,8 +7,30 @@ use clap::Args;
 
 use crate::error::Result;
 use crate::features::FeatureParams;
-use crate::input::{read_labeled_csv, RowFilter};
-use crate::model::{train, ClassWeight, Solver, TrainParams, ValidTrainParams};
+use crate::input::{LabeledCsv, LabeledCsvReader, RowFilter, ShuffledCsvReader};
+use crate::model::{
+    train, train_streaming, ClassWeight, Solver, TrainParams, TrainReport, ValidTrainParams,
+};
+
+/// With `--solver auto`, data with more labeled rows than this trains with `adagrad` on hashed
+/// features; smaller data with the exact `lbfgs`, which is the more accurate there.
+pub const AUTO_ADAGRAD_ABOVE_ROWS: usize = 50_000;
+
+/// `--hash-bits` when the adagrad solver is used without it: 4 M columns.
+pub const DEFAULT_ADAGRAD_HASH_BITS: u32 = 22;
+
+/// Which solver trains: `auto` chooses by the number of rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SolverChoice {
+    /// `lbfgs` up to 50,000 labeled rows, `adagrad` on hashed features above.
+    Auto,
+    /// Sparse L-BFGS (argmin): exact, converged; for research-size data.
+    Lbfgs,
+    /// AdaGrad streaming over the rows, hashed features: for millions of rows, memory independent of them.
+    Adagrad,
+    /// linfa-logistic on a dense copy of the features: a cross-check for small data only.
+    Dense,
+}
 
 /// Train a model from a CSV of labeled sentences (one head per --label column, shared vocabulary).
 #[derive(Debug, Args)]
@@ -28,10 +50,15 @@ pub struct TrainArgs {
     /// Where to write the model file.
     #[arg(short, long, value_name = "MODEL")]
     pub output: PathBuf,
+    /// Seed of the order in which adagrad reads the rows (chunks of the file in a shuffled order, and
+    /// the rows within them): a sorted file is learned as well as a shuffled one, the same way each time.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
     /// Settings from `stance tune -o PARAMS.json` instead of the flags below.
     #[arg(long, value_name = "PARAMS.json", conflicts_with_all = [
         "ngram_min", "ngram_max", "min_df", "max_features", "no_tfidf", "char_ngrams",
-        "no_char_ngrams", "c", "max_iter", "tolerance", "class_weight", "solver",
+        "no_char_ngrams", "c", "max_iter", "tolerance", "class_weight", "solver", "hash_bits",
+        "epochs", "learning_rate",
     ])]
     pub params: Option<PathBuf>,
     #[command(flatten)]
@@ -47,20 +74,25 @@ pub struct ModelFlags {
     /// Longest word n-gram.
     #[arg(long, default_value_t = 2)]
     pub ngram_max: usize,
-    /// Keep n-grams that occur in at least this many training texts.
+    /// Keep n-grams that occur in at least this many training texts (learned vocabulary only).
     #[arg(long, default_value_t = 2)]
     pub min_df: usize,
-    /// Keep only the N most frequent n-grams.
+    /// Keep only the N most frequent n-grams (learned vocabulary only).
     #[arg(long, value_name = "N")]
     pub max_features: Option<usize>,
-    /// Raw counts instead of tf-idf (sublinear tf, L2-normalized rows).
+    /// Hash n-grams into 2^BITS columns instead of learning a vocabulary (8..26; the default for
+    /// adagrad is 22). Memory for the weights: 2^BITS × classes × 4 bytes.
+    #[arg(long, value_name = "BITS")]
+    pub hash_bits: Option<u32>,
+    /// Raw counts instead of tf-idf (sublinear tf, L2-normalized rows; hashed features have no idf).
     #[arg(long)]
     pub no_tfidf: bool,
     /// Character n-grams inside each space-padded word, MIN..MAX characters (a second feature block).
-    #[arg(long, value_name = "MIN..MAX", default_value = "2..5", value_parser = parse_range)]
-    pub char_ngrams: (usize, usize),
+    /// Default 2..5 for lbfgs and dense, none for adagrad (they cost ten times the word n-grams).
+    #[arg(long, value_name = "MIN..MAX", value_parser = parse_range)]
+    pub char_ngrams: Option<(usize, usize)>,
     /// Word n-grams only: no character n-grams.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "char_ngrams")]
     pub no_char_ngrams: bool,
     /// Inverse regularization strength (as scikit-learn's C; larger fits the training data closer).
     #[arg(long, default_value_t = TrainParams::default().c)]
@@ -74,14 +106,39 @@ pub struct ModelFlags {
     /// Weight rows so that every class counts the same in the loss.
     #[arg(long, value_enum, default_value_t = ClassWeight::None)]
     pub class_weight: ClassWeight,
-    /// `lbfgs`: sparse L-BFGS (argmin); `dense`: linfa-logistic on dense features (small data only).
-    #[arg(long, value_enum, default_value_t = Solver::Lbfgs)]
-    pub solver: Solver,
+    /// Which solver trains the model.
+    #[arg(long, value_enum, default_value_t = SolverChoice::Auto)]
+    pub solver: SolverChoice,
+    /// Passes over the data (adagrad).
+    #[arg(long, default_value_t = TrainParams::default().epochs)]
+    pub epochs: u32,
+    /// AdaGrad's base step size (adagrad).
+    #[arg(long, default_value_t = TrainParams::default().learning_rate)]
+    pub learning_rate: f64,
 }
 
 impl ModelFlags {
-    /// The checked training parameters: invalid flags stop here, before any data is read.
-    pub fn params(&self) -> Result<ValidTrainParams> {
+    /// The solver to use when the data is in memory (cross-validation): `auto` is `lbfgs` there.
+    pub fn in_memory_solver(&self) -> Solver {
+        match self.solver {
+            SolverChoice::Auto | SolverChoice::Lbfgs => Solver::Lbfgs,
+            SolverChoice::Adagrad => Solver::Adagrad,
+            SolverChoice::Dense => Solver::Dense,
+        }
+    }
+
+    /// The checked training parameters for `solver`, its defaults filled in: invalid flags stop here,
+    /// before any data is read.
+    pub fn params(&self, solver: Solver) -> Result<ValidTrainParams> {
+        let adagrad = solver == Solver::Adagrad;
+        let char_ngrams = match (self.char_ngrams, self.no_char_ngrams) {
+            (_, true) => None,
+            (Some(range), false) => Some(range),
+            (None, false) => (!adagrad).then_some((2, 5)),
+        };
+        let hash_bits = self
+            .hash_bits
+            .or(adagrad.then_some(DEFAULT_ADAGRAD_HASH_BITS));
         TrainParams {
             features: FeatureParams {
                 ngram_min: self.ngram_min,
@@ -89,13 +146,16 @@ impl ModelFlags {
                 min_df: self.min_df,
                 max_features: self.max_features,
                 tfidf: !self.no_tfidf,
-                char_ngrams: (!self.no_char_ngrams).then_some(self.char_ngrams),
+                char_ngrams,
+                hash_bits,
             },
             c: self.c,
             max_iter: self.max_iter,
             tolerance: self.tolerance,
             class_weight: self.class_weight,
-            solver: self.solver,
+            solver,
+            epochs: self.epochs,
+            learning_rate: self.learning_rate,
         }
         .check()
     }
@@ -128,43 +188,124 @@ fn parse_range(value: &str) -> std::result::Result<(usize, usize), String> {
 
 pub fn run(args: TrainArgs) -> Result<()> {
     let started = Instant::now();
-    let params = match &args.params {
-        Some(path) => read_params(path)?,
-        None => args.flags.params()?,
-    };
     let columns: Vec<(String, String)> =
         args.labels.iter().map(|l| (l.clone(), l.clone())).collect();
-    let csv = read_labeled_csv(
-        &args.data,
-        &args.text_column,
-        &columns,
-        args.filter.as_ref(),
-    )?;
-    eprintln!(
-        "read {}: {} rows with text{}",
-        csv.data.source,
-        csv.data.texts.len(),
-        if csv.skipped_empty_text > 0 {
-            format!(" ({} rows with empty text skipped)", csv.skipped_empty_text)
-        } else {
-            String::new()
+    let open = || {
+        LabeledCsvReader::open(
+            &args.data,
+            &args.text_column,
+            &columns,
+            args.filter.as_ref(),
+        )
+    };
+    // Every flag is checked before any data is read.
+    let chosen = match &args.params {
+        Some(path) => Some(read_params(path)?),
+        None => match args.flags.solver {
+            SolverChoice::Auto => {
+                args.flags.params(Solver::Lbfgs)?;
+                None
+            }
+            _ => Some(args.flags.params(args.flags.in_memory_solver())?),
+        },
+    };
+    // In memory (and how many rows), or streamed: `auto` reads up to its limit to know which.
+    let (params, in_memory) = match chosen {
+        Some(params) if params.get().solver == Solver::Adagrad => (params, None),
+        Some(params) => (params, Some(open()?.next_batch(usize::MAX)?)),
+        None => {
+            // Settings adagrad cannot take (class weights) keep auto on lbfgs, whatever the size.
+            let adagrad = args.flags.params(Solver::Adagrad).ok();
+            let limit = match adagrad {
+                Some(_) => AUTO_ADAGRAD_ABOVE_ROWS + 1,
+                None => usize::MAX,
+            };
+            let head = open()?.next_batch(limit)?;
+            let rows = head.as_ref().map_or(0, |h| h.data.texts.len());
+            if let (Some(adagrad), true) = (adagrad, rows > AUTO_ADAGRAD_ABOVE_ROWS) {
+                eprintln!(
+                    "solver: adagrad on hashed features (auto: more than {AUTO_ADAGRAD_ABOVE_ROWS} rows; \
+                     --solver lbfgs for the exact solver)"
+                );
+                (adagrad, None)
+            } else {
+                eprintln!(
+                    "solver: lbfgs (auto: at most {AUTO_ADAGRAD_ABOVE_ROWS} rows; --solver adagrad streams)"
+                );
+                (args.flags.params(Solver::Lbfgs)?, Some(head))
+            }
         }
-    );
-    let (model, report) = train(&params, &csv.data)?;
-    let f = &params.get().features;
+    };
+    let (model, report) = match in_memory {
+        Some(batch) => {
+            let csv = batch.unwrap_or_else(|| LabeledCsv::empty(&args.data, &args.text_column));
+            eprintln!(
+                "read {}: {} rows with text{}",
+                csv.data.source,
+                csv.data.texts.len(),
+                if csv.skipped_empty_text > 0 {
+                    format!(" ({} rows with empty text skipped)", csv.skipped_empty_text)
+                } else {
+                    String::new()
+                }
+            );
+            train(&params, &csv.data)?
+        }
+        None => {
+            let source = crate::error::display_path(&args.data);
+            let mut epoch = 0;
+            train_streaming(&params, &source, || {
+                epoch += 1;
+                ShuffledCsvReader::open(
+                    &args.data,
+                    &args.text_column,
+                    &columns,
+                    args.filter.as_ref(),
+                    args.seed.wrapping_add(epoch),
+                )
+            })?
+        }
+    };
+    describe(&params, &report);
+    model.save(&args.output)?;
     eprintln!(
-        "vocabulary: {} n-grams (word {}..{}-grams{}, min_df {}{}, {})",
-        report.vocabulary_size,
+        "wrote {} in {:.2} s",
+        args.output.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// What was trained, on stderr.
+fn describe(params: &ValidTrainParams, report: &TrainReport) {
+    let f = &params.get().features;
+    let columns = match f.hash_bits {
+        Some(bits) => format!("{} hashed columns (2^{bits})", report.vocabulary_size),
+        None => format!("vocabulary: {} n-grams", report.vocabulary_size),
+    };
+    eprintln!(
+        "{columns} (word {}..{}-grams{}{}, {})",
         f.ngram_min,
         f.ngram_max,
         f.char_ngrams
             .map(|(low, high)| format!(", character {low}..{high}-grams"))
             .unwrap_or_default(),
-        f.min_df,
-        f.max_features
-            .map(|m| format!(", max {m}"))
-            .unwrap_or_default(),
-        if f.tfidf { "tf-idf" } else { "raw counts" }
+        if f.hash_bits.is_some() {
+            String::new()
+        } else {
+            format!(
+                ", min_df {}{}",
+                f.min_df,
+                f.max_features
+                    .map(|m| format!(", max {m}"))
+                    .unwrap_or_default()
+            )
+        },
+        match (f.tfidf, f.hash_bits.is_some()) {
+            (false, _) => "raw counts",
+            (true, false) => "tf-idf",
+            (true, true) => "sublinear tf, L2-normalized",
+        }
     );
     for task in &report.tasks {
         let classes: Vec<String> = task
@@ -173,20 +314,18 @@ pub fn run(args: TrainArgs) -> Result<()> {
             .map(|(label, count)| format!("{label} {count}"))
             .collect();
         eprintln!(
-            "task {}: {} rows, {} classes: {} ({} solver, {} iterations)",
+            "task {}: {} rows, {} classes: {} ({} solver, {} {})",
             task.name,
             task.rows,
             classes.len(),
             classes.join(", "),
             params.get().solver,
-            task.iterations
+            task.iterations,
+            if params.get().solver == Solver::Adagrad {
+                "passes"
+            } else {
+                "iterations"
+            }
         );
     }
-    model.save(&args.output)?;
-    eprintln!(
-        "wrote {} in {:.2} s",
-        args.output.display(),
-        started.elapsed().as_secs_f64()
-    );
-    Ok(())
 }

@@ -13,30 +13,43 @@ use crate::error::{display_path, Result, StanceError};
 use crate::features::{FeatureParams, Vectorizer};
 
 pub const MAGIC: &[u8; 8] = b"STANCEMF";
-pub const FORMAT_VERSION: u32 = 1;
+/// 2: single-precision weights stored as raw bytes, hashed features, adagrad settings.
+pub const FORMAT_VERSION: u32 = 2;
 const HEADER_LEN: usize = 8 + 4 + 8;
 
 #[derive(Serialize, Deserialize)]
-struct Payload {
+struct Payload<'a> {
     crate_version: String,
     features: FeatureParams,
     vocabulary: Vec<String>,
     idf: Vec<f64>,
     training: TrainingRecord,
-    tasks: Vec<StoredTask>,
+    #[serde(borrow)]
+    tasks: Vec<StoredTask<'a>>,
 }
 
 #[derive(Serialize, Deserialize)]
-struct StoredTask {
+struct StoredTask<'a> {
     name: String,
     labels: Vec<String>,
-    /// n_features × n_classes, row-major.
-    weights: Vec<f64>,
+    /// n_features × n_classes f32, row-major, little-endian bytes (read back with one copy).
+    #[serde(borrow, with = "serde_bytes")]
+    weights: std::borrow::Cow<'a, [u8]>,
     intercept: Vec<f64>,
 }
 
+/// Header, body and checksum, in file order.
+fn write_file_parts(out: &mut impl Write, body: &[u8]) -> std::io::Result<()> {
+    out.write_all(MAGIC)?;
+    out.write_all(&FORMAT_VERSION.to_le_bytes())?;
+    out.write_all(&(body.len() as u64).to_le_bytes())?;
+    out.write_all(body)?;
+    out.write_all(&crc32fast::hash(body).to_le_bytes())
+}
+
 impl Model {
-    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+    /// The postcard payload: everything but the header and checksum.
+    fn encode_body(&self) -> Result<Vec<u8>> {
         let payload = Payload {
             crate_version: self.crate_version.clone(),
             features: self.vectorizer.params().clone(),
@@ -49,19 +62,25 @@ impl Model {
                 .map(|task| StoredTask {
                     name: task.name.clone(),
                     labels: task.labels.clone(),
-                    weights: task.weights.iter().copied().collect(),
+                    weights: task
+                        .weights
+                        .iter()
+                        .flat_map(|w| w.to_le_bytes())
+                        .collect::<Vec<u8>>()
+                        .into(),
                     intercept: task.intercept.to_vec(),
                 })
                 .collect(),
         };
-        let body = postcard::to_stdvec(&payload)
-            .map_err(|e| StanceError::Invalid(format!("cannot encode the model: {e}")))?;
+        postcard::to_stdvec(&payload)
+            .map_err(|e| StanceError::Invalid(format!("cannot encode the model: {e}")))
+    }
+
+    /// The bytes of the model file.
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let body = self.encode_body()?;
         let mut bytes = Vec::with_capacity(HEADER_LEN + body.len() + 4);
-        bytes.extend_from_slice(MAGIC);
-        bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        bytes.extend_from_slice(&(body.len() as u64).to_le_bytes());
-        bytes.extend_from_slice(&body);
-        bytes.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
+        write_file_parts(&mut bytes, &body).map_err(|e| StanceError::io("<memory>", e))?;
         Ok(bytes)
     }
 
@@ -120,8 +139,14 @@ impl Model {
 
     /// Writes the model atomically: a temporary file in the same directory, then a rename.
     pub fn save(&self, path: &Path) -> Result<()> {
-        let bytes = self.to_bytes()?;
-        write_atomically(path, &bytes)
+        let body = self.encode_body()?;
+        let mut temp = temp_file_beside(path)?;
+        let mut writer = std::io::BufWriter::new(temp.as_file_mut());
+        write_file_parts(&mut writer, &body)
+            .and_then(|_| writer.flush())
+            .map_err(|e| StanceError::io(path, e))?;
+        drop(writer);
+        persist_output(temp, path)
     }
 
     pub fn load(path: &Path) -> Result<Model> {
@@ -137,25 +162,31 @@ impl Model {
     }
 }
 
-impl Payload {
+impl Payload<'_> {
     fn into_model(self) -> std::result::Result<Model, String> {
-        let n_features = self.vocabulary.len();
-        if self.idf.len() != n_features {
-            return Err("corrupted model file: vocabulary and idf differ in length".into());
-        }
         self.features
             .check()
             .map_err(|e| format!("corrupted model file: {e}"))?;
+        if self.idf.len() != self.vocabulary.len() {
+            return Err("corrupted model file: vocabulary and idf differ in length".into());
+        }
+        let vectorizer = Vectorizer::from_parts(self.features, self.vocabulary, self.idf);
+        let n_features = vectorizer.n_features();
         let mut tasks = Vec::with_capacity(self.tasks.len());
         for task in self.tasks {
             let k = task.labels.len();
-            if k < 2 || task.intercept.len() != k || task.weights.len() != n_features * k {
+            if k < 2 || task.intercept.len() != k || task.weights.len() != n_features * k * 4 {
                 return Err(format!(
                     "corrupted model file: task `{}` has weights of the wrong shape",
                     task.name
                 ));
             }
-            let weights = Array2::from_shape_vec((n_features, k), task.weights)
+            let values = task
+                .weights
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect();
+            let weights = Array2::from_shape_vec((n_features, k), values)
                 .map_err(|e| format!("corrupted model file: {e}"))?;
             tasks.push(TaskHead {
                 name: task.name,
@@ -168,7 +199,7 @@ impl Payload {
             return Err("corrupted model file: it has no tasks".into());
         }
         Ok(Model {
-            vectorizer: Vectorizer::from_parts(self.features, self.vocabulary, self.idf),
+            vectorizer,
             tasks,
             training: self.training,
             crate_version: self.crate_version,

@@ -1,10 +1,13 @@
 //! The fitted model: a shared vectorizer and one softmax head per task (e.g. `frame`, `tone`).
 
+mod adagrad;
 mod file;
 mod solver;
+mod streaming;
 mod train;
 
 pub use file::{persist_output, temp_file_beside, write_atomically, FORMAT_VERSION, MAGIC};
+pub use streaming::{train_streaming, BatchSource};
 pub use train::{
     train, ClassWeight, LabeledTexts, Solver, TaskReport, TrainParams, TrainReport,
     ValidTrainParams,
@@ -13,7 +16,9 @@ pub use train::{
 use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 
-use crate::features::{SparseRow, Vectorizer};
+use std::cell::RefCell;
+
+use crate::features::{Scratch, SparseRow, Vectorizer};
 
 /// The training flags, kept in the model file so a model says how it was made.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -23,6 +28,10 @@ pub struct TrainingRecord {
     pub tolerance: f64,
     pub class_weight: ClassWeight,
     pub solver: Solver,
+    /// Passes over the data (adagrad).
+    pub epochs: u32,
+    /// AdaGrad's base step size (adagrad).
+    pub learning_rate: f64,
     pub text_column: String,
     /// Rows used per task.
     pub rows: Vec<(String, usize)>,
@@ -34,8 +43,8 @@ pub struct TaskHead {
     pub name: String,
     /// Class labels in score order (sorted).
     pub labels: Vec<String>,
-    /// n_features × n_classes.
-    pub weights: Array2<f64>,
+    /// n_features × n_classes (single precision: half the memory and file, the same predictions).
+    pub weights: Array2<f32>,
     /// One per class.
     pub intercept: Array1<f64>,
 }
@@ -45,8 +54,8 @@ impl TaskHead {
     pub fn probabilities(&self, row: &SparseRow) -> Vec<f64> {
         let mut scores = self.intercept.to_vec();
         for (&column, &value) in row.columns.iter().zip(&row.values) {
-            for (score, weight) in scores.iter_mut().zip(self.weights.row(column)) {
-                *score += value * weight;
+            for (score, &weight) in scores.iter_mut().zip(self.weights.row(column)) {
+                *score += value * f64::from(weight);
             }
         }
         softmax_in_place(&mut scores);
@@ -85,11 +94,22 @@ pub struct Model {
 impl Model {
     /// Per task (in `tasks` order), the prediction for `text`.
     pub fn predict(&self, text: &str) -> Vec<TaskPrediction> {
-        let row = self.vectorizer.transform_one(text);
+        thread_local! {
+            static BUFFERS: RefCell<(Scratch, SparseRow)> = RefCell::default();
+        }
+        BUFFERS.with(|buffers| {
+            let (scratch, row) = &mut *buffers.borrow_mut();
+            self.vectorizer.transform_into(text, scratch, row);
+            self.predict_row(row)
+        })
+    }
+
+    /// Per task, the prediction for one feature row.
+    pub fn predict_row(&self, row: &SparseRow) -> Vec<TaskPrediction> {
         self.tasks
             .iter()
             .map(|task| {
-                let probabilities = task.probabilities(&row);
+                let probabilities = task.probabilities(row);
                 TaskPrediction {
                     best: argmax(&probabilities),
                     probabilities,

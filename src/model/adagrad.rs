@@ -1,0 +1,193 @@
+//! The `adagrad` solver: softmax regression trained example by example with AdaGrad step sizes, for
+//! data too large for L-BFGS. Each feature keeps the sum of its squared gradients, so rare n-grams take
+//! large steps and common ones small; one pass over a million sentences is within a point of the
+//! converged optimum. Updates run in input order on one thread, so the result is the same on any machine.
+//! Memory is the weight table (`n_features × (n_classes + 1)` f32), whatever the number of rows.
+
+use ndarray::{Array1, Array2};
+
+/// Added under the square root, so the first step of a feature is finite.
+const EPSILON: f32 = 1e-8;
+
+/// One task's softmax head while it learns. Classes are numbered in the order they first appear.
+#[derive(Debug, Clone)]
+pub struct AdagradHead {
+    n_features: usize,
+    n_classes: usize,
+    learning_rate: f32,
+    /// Per feature: its `n_classes` weights, then its squared-gradient sum (one row of `n_classes + 1`).
+    table: Vec<f32>,
+    intercept: Vec<f64>,
+    intercept_squares: f64,
+    scores: Vec<f64>,
+}
+
+impl AdagradHead {
+    pub fn new(n_features: usize, n_classes: usize, learning_rate: f64) -> Self {
+        AdagradHead {
+            n_features,
+            n_classes,
+            learning_rate: learning_rate as f32,
+            table: vec![0.0; n_features * (n_classes + 1)],
+            intercept: vec![0.0; n_classes],
+            intercept_squares: 0.0,
+            scores: vec![0.0; n_classes],
+        }
+    }
+
+    pub fn n_classes(&self) -> usize {
+        self.n_classes
+    }
+
+    /// Makes room for one more class (a label seen for the first time), with zero weights.
+    pub fn add_class(&mut self) {
+        let (old, new) = (self.n_classes + 1, self.n_classes + 2);
+        let mut table = vec![0.0; self.n_features * new];
+        for (new_row, old_row) in table
+            .chunks_exact_mut(new)
+            .zip(self.table.chunks_exact(old))
+        {
+            new_row[..old - 1].copy_from_slice(&old_row[..old - 1]);
+            new_row[new - 1] = old_row[old - 1];
+        }
+        self.table = table;
+        self.n_classes += 1;
+        self.intercept.push(0.0);
+        self.scores.push(0.0);
+    }
+
+    /// Asks the CPU to start loading the table rows of `columns` (the next example's) into cache, so the
+    /// update of this example overlaps with those memory reads: the table is far larger than the cache.
+    pub fn prefetch(&self, columns: &[usize]) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            let stride = self.n_classes + 1;
+            for &column in columns {
+                if let Some(entry) = self.table.get(column * stride) {
+                    // SAFETY: a prefetch is a hint that never faults and changes no memory; SSE, which
+                    // it needs, is part of every x86-64 CPU. The pointer is to a live element anyway.
+                    unsafe { _mm_prefetch::<_MM_HINT_T0>((entry as *const f32).cast::<i8>()) };
+                }
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = columns;
+    }
+
+    /// One AdaGrad step on the softmax cross-entropy of a feature row (its `columns` and `values`),
+    /// scaled by `weight`, toward `target`.
+    pub fn update(&mut self, columns: &[usize], values: &[f64], target: usize, weight: f64) {
+        let stride = self.n_classes + 1;
+        let k = self.n_classes;
+        self.scores.copy_from_slice(&self.intercept);
+        for (&column, &value) in columns.iter().zip(values) {
+            let weights = &self.table[column * stride..column * stride + k];
+            for (score, &w) in self.scores.iter_mut().zip(weights) {
+                *score += value * f64::from(w);
+            }
+        }
+        crate::model::softmax_in_place(&mut self.scores);
+        // The gradient of the loss with respect to the scores: p − onehot(target).
+        self.scores[target] -= 1.0;
+        let mut squared_norm = 0.0;
+        for g in self.scores.iter_mut() {
+            *g *= weight;
+            squared_norm += *g * *g;
+        }
+        let gradient: &[f64] = &self.scores;
+        for (&column, &value) in columns.iter().zip(values) {
+            let entry = &mut self.table[column * stride..(column + 1) * stride];
+            let (weights, sum) = entry.split_at_mut(k);
+            sum[0] += (value * value * squared_norm) as f32;
+            let step = self.learning_rate / (sum[0] + EPSILON).sqrt() * value as f32;
+            for (w, &g) in weights.iter_mut().zip(gradient) {
+                *w -= step * g as f32;
+            }
+        }
+        self.intercept_squares += squared_norm;
+        let step = f64::from(self.learning_rate) / (self.intercept_squares + 1e-8).sqrt();
+        for (b, &g) in self.intercept.iter_mut().zip(gradient) {
+            *b -= step * g;
+        }
+    }
+
+    /// The weights (`n_features × n_classes`) and intercept with the classes put in `order`
+    /// (`order[i]` is the learning-time index of output class `i`).
+    pub fn into_weights(self, order: &[usize]) -> (Array2<f32>, Array1<f64>) {
+        let stride = self.n_classes + 1;
+        let mut weights = Array2::zeros((self.n_features, order.len()));
+        for (mut out, row) in weights
+            .outer_iter_mut()
+            .zip(self.table.chunks_exact(stride))
+        {
+            for (o, &class) in out.iter_mut().zip(order) {
+                *o = row[class];
+            }
+        }
+        let intercept = order.iter().map(|&class| self.intercept[class]).collect();
+        (weights, intercept)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::SparseRow;
+
+    fn update(head: &mut AdagradHead, row: &SparseRow, target: usize) {
+        head.update(&row.columns, &row.values, target, 1.0);
+    }
+
+    fn row(columns: &[usize]) -> SparseRow {
+        let value = 1.0 / (columns.len() as f64).sqrt();
+        SparseRow {
+            columns: columns.to_vec(),
+            values: vec![value; columns.len()],
+        }
+    }
+
+    #[test]
+    fn learns_to_separate_classes_from_their_features() {
+        let mut head = AdagradHead::new(6, 3, 0.5);
+        for _ in 0..20 {
+            update(&mut head, &row(&[0, 1]), 0);
+            update(&mut head, &row(&[2, 3]), 1);
+            update(&mut head, &row(&[4, 5, 1]), 2);
+        }
+        let (weights, intercept) = head.into_weights(&[0, 1, 2]);
+        for (columns, expected) in [(&[0, 1][..], 0), (&[2, 3], 1), (&[4, 5, 1], 2)] {
+            let r = row(columns);
+            let mut scores = intercept.to_vec();
+            for (&c, &v) in r.columns.iter().zip(&r.values) {
+                for (s, &w) in scores.iter_mut().zip(weights.row(c)) {
+                    *s += v * f64::from(w);
+                }
+            }
+            assert_eq!(crate::model::argmax(&scores), expected);
+        }
+    }
+
+    #[test]
+    fn a_new_class_keeps_what_was_learned() {
+        let mut head = AdagradHead::new(4, 2, 0.5);
+        update(&mut head, &row(&[0, 1]), 0);
+        update(&mut head, &row(&[2]), 1);
+        let before = head.clone().into_weights(&[0, 1]);
+        head.add_class();
+        let after = head.clone().into_weights(&[0, 1]);
+        assert_eq!(before, after);
+        assert_eq!(head.into_weights(&[2, 0, 1]).0.column(0).sum(), 0.0);
+    }
+
+    #[test]
+    fn the_first_step_has_the_size_of_the_learning_rate() {
+        let mut head = AdagradHead::new(1, 2, 0.1);
+        head.update(&[0], &[1.0], 0, 1.0);
+        // Gradient (−0.5, 0.5), norm √0.5: each weight moves by 0.1 × 0.5 / √0.5.
+        let (weights, _) = head.into_weights(&[0, 1]);
+        let expected = 0.1 * 0.5 / 0.5f32.sqrt();
+        assert!((weights[[0, 0]] - expected).abs() < 1e-6);
+        assert!((weights[[0, 1]] + expected).abs() < 1e-6);
+    }
+}

@@ -1,0 +1,240 @@
+//! Training on data larger than memory: rows arrive in batches, their hashed features are computed in
+//! parallel on one thread while AdaGrad learns from the previous batch on another, in input order.
+//! Memory holds the weight table and a few batches, whatever the number of rows.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::mpsc::sync_channel;
+
+use rayon::prelude::*;
+
+use super::adagrad::AdagradHead;
+use super::train::{LabeledTexts, Solver, TaskReport, TrainReport, ValidTrainParams};
+use super::{Model, TaskHead, TrainingRecord};
+use crate::error::{Result, StanceError};
+use crate::features::{Scratch, SparseRow, SparseRows, Vectorizer};
+
+/// Rows per batch: enough to keep both cores busy, few enough that memory does not notice.
+pub const STREAM_BATCH_ROWS: usize = 8192;
+/// Rows featurized together by one parallel work item.
+const ROWS_PER_TASK: usize = 512;
+
+/// Labeled rows, batch by batch (a CSV read as it goes).
+pub trait BatchSource: Send {
+    /// Up to `max_rows` more rows, or `None` at the end. Every batch has the same tasks in the same order.
+    fn next_batch(&mut self, max_rows: usize) -> Result<Option<LabeledTexts>>;
+}
+
+/// One task while it streams: its classes in the order they first appeared, and its head.
+struct StreamTask {
+    name: String,
+    class_index: HashMap<String, usize>,
+    classes: Vec<String>,
+    counts: Vec<usize>,
+    head: Option<AdagradHead>,
+}
+
+impl StreamTask {
+    /// Learns from the labeled rows of one batch; `count` them in the class counts on the first pass.
+    fn learn(
+        &mut self,
+        labels: &[Option<String>],
+        rows: &[SparseRows],
+        n_features: usize,
+        rate: f64,
+        count: bool,
+    ) {
+        if self.head.is_none() {
+            // Classes of the first batch are known before the table is allocated: no regrowth for them.
+            for label in labels.iter().flatten() {
+                self.class_of(label);
+            }
+            if self.classes.is_empty() {
+                return;
+            }
+            self.head = Some(AdagradHead::new(n_features, self.classes.len(), rate));
+        }
+        let all_rows = rows
+            .iter()
+            .flat_map(|part| (0..part.len()).map(move |i| part.row(i)));
+        let mut next_rows = all_rows.clone().skip(1);
+        for (label, (columns, values)) in labels.iter().zip(all_rows) {
+            if let (Some(head), Some((next, _))) = (self.head.as_ref(), next_rows.next()) {
+                head.prefetch(next);
+            }
+            let Some(label) = label else { continue };
+            let class = self.class_of(label);
+            if count {
+                self.counts[class] += 1;
+            }
+            if let Some(head) = self.head.as_mut() {
+                while head.n_classes() <= class {
+                    head.add_class();
+                }
+                head.update(columns, values, class, 1.0);
+            }
+        }
+    }
+
+    fn class_of(&mut self, label: &str) -> usize {
+        if let Some(&class) = self.class_index.get(label) {
+            return class;
+        }
+        self.classes.push(label.to_string());
+        self.counts.push(0);
+        self.class_index
+            .insert(label.to_string(), self.classes.len() - 1);
+        self.classes.len() - 1
+    }
+}
+
+/// Trains with the `adagrad` solver on hashed features, reading the data `params.epochs` times through
+/// `open` (each call starts the data from its beginning). `source` names the data in errors.
+pub fn train_streaming<S: BatchSource>(
+    params: &ValidTrainParams,
+    source: &str,
+    mut open: impl FnMut() -> Result<S>,
+) -> Result<(Model, TrainReport)> {
+    let p = params.get();
+    if p.solver != Solver::Adagrad || p.features.hash_bits.is_none() {
+        return Err(StanceError::Invalid(
+            "streaming training needs the adagrad solver and hashed features (--hash-bits)".into(),
+        ));
+    }
+    let vectorizer = Vectorizer::hashed(p.features.clone());
+    let n_features = vectorizer.n_features();
+    let mut tasks: Vec<StreamTask> = Vec::new();
+    let mut text_column = String::new();
+    for epoch in 0..p.epochs {
+        let mut data = open()?;
+        std::thread::scope(|scope| -> Result<()> {
+            let (sender, receiver) = sync_channel::<Result<(LabeledTexts, Vec<SparseRows>)>>(2);
+            let vectorizer = &vectorizer;
+            scope.spawn(move || loop {
+                let batch = match data.next_batch(STREAM_BATCH_ROWS) {
+                    Ok(Some(batch)) => batch,
+                    Ok(None) => return,
+                    Err(e) => {
+                        let _ = sender.send(Err(e));
+                        return;
+                    }
+                };
+                let rows: Vec<SparseRows> = batch
+                    .texts
+                    .par_chunks(ROWS_PER_TASK)
+                    .map_init(
+                        || (Scratch::default(), SparseRow::default()),
+                        |(scratch, row), texts| {
+                            let mut rows = SparseRows::default();
+                            for text in texts {
+                                vectorizer.transform_into(text, scratch, row);
+                                rows.push(row);
+                            }
+                            rows
+                        },
+                    )
+                    .collect();
+                if sender.send(Ok((batch, rows))).is_err() {
+                    return; // the learner stopped on an error
+                }
+            });
+            for item in receiver {
+                let (batch, rows) = item?;
+                if tasks.is_empty() {
+                    text_column = batch.text_column.clone();
+                    tasks = batch
+                        .tasks
+                        .iter()
+                        .map(|(name, _)| StreamTask {
+                            name: name.clone(),
+                            class_index: HashMap::new(),
+                            classes: Vec::new(),
+                            counts: Vec::new(),
+                            head: None,
+                        })
+                        .collect();
+                }
+                for (task, (_, labels)) in tasks.iter_mut().zip(&batch.tasks) {
+                    task.learn(labels, &rows, n_features, p.learning_rate, epoch == 0);
+                }
+            }
+            Ok(())
+        })?;
+    }
+    finish(params, source, vectorizer, tasks, text_column)
+}
+
+/// Puts each task's classes in sorted order and builds the model and its report.
+fn finish(
+    params: &ValidTrainParams,
+    source: &str,
+    vectorizer: Vectorizer,
+    tasks: Vec<StreamTask>,
+    text_column: String,
+) -> Result<(Model, TrainReport)> {
+    let p = params.get();
+    if tasks.iter().all(|t| t.head.is_none()) {
+        return Err(StanceError::Invalid(format!(
+            "{source}: no row has both a text and a label"
+        )));
+    }
+    let mut heads = Vec::new();
+    let mut reports = Vec::new();
+    for task in tasks {
+        let sorted: BTreeMap<&str, usize> = task
+            .classes
+            .iter()
+            .enumerate()
+            .map(|(i, label)| (label.as_str(), i))
+            .collect();
+        let (Some(head), true) = (task.head, sorted.len() >= 2) else {
+            return Err(StanceError::TooFewClasses {
+                path: source.to_string(),
+                column: task.name,
+                classes: sorted.keys().map(|s| s.to_string()).collect(),
+            });
+        };
+        let order: Vec<usize> = sorted.values().copied().collect();
+        let labels: Vec<String> = sorted.keys().map(|s| s.to_string()).collect();
+        reports.push(TaskReport {
+            name: task.name.clone(),
+            rows: task.counts.iter().sum(),
+            class_counts: order
+                .iter()
+                .map(|&i| (task.classes[i].clone(), task.counts[i]))
+                .collect(),
+            iterations: u64::from(p.epochs),
+        });
+        let (weights, intercept) = head.into_weights(&order);
+        heads.push(TaskHead {
+            name: task.name,
+            labels,
+            weights,
+            intercept,
+        });
+    }
+    let report = TrainReport {
+        vocabulary_size: vectorizer.n_features(),
+        tasks: reports,
+    };
+    let model = Model {
+        vectorizer,
+        tasks: heads,
+        training: TrainingRecord {
+            c: p.c,
+            max_iter: p.max_iter,
+            tolerance: p.tolerance,
+            class_weight: p.class_weight,
+            solver: p.solver,
+            epochs: p.epochs,
+            learning_rate: p.learning_rate,
+            text_column,
+            rows: report
+                .tasks
+                .iter()
+                .map(|t| (t.name.clone(), t.rows))
+                .collect(),
+        },
+        crate_version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    Ok((model, report))
+}
