@@ -256,9 +256,11 @@ pub fn render_line_units(
         let rendered = batch
             .par_chunks_mut(LINES_PER_TASK)
             .map(|units| {
+                let texts: Vec<&str> = units.iter().map(|unit| unit.text.as_str()).collect();
+                let predictions = model.predict_many(&texts);
                 let mut out = Vec::new();
-                for unit in units {
-                    unit.predictions = model.predict(&unit.text);
+                for (unit, predictions) in units.iter_mut().zip(predictions) {
+                    unit.predictions = predictions;
                     render(unit, &mut out)?;
                 }
                 Ok(out)

@@ -50,6 +50,15 @@ pub fn tokens(text: &str) -> Vec<String> {
 /// `String` per token: the hot loop of training and classifying at scale.
 pub fn for_each_token(text: &str, mut visit: impl FnMut(&str)) {
     let normalized = normalize(text);
+    if normalized.is_ascii() {
+        ascii_words(&normalized, |word| {
+            let token = strip_possessive(word);
+            if !token.is_empty() {
+                visit(token);
+            }
+        });
+        return;
+    }
     for word in normalized.unicode_words() {
         // NFKC can put a space before a combining mark, which UAX #29 then keeps in the word.
         for piece in word.split_whitespace() {
@@ -57,6 +66,38 @@ pub fn for_each_token(text: &str, mut visit: impl FnMut(&str)) {
             if !token.is_empty() {
                 visit(token);
             }
+        }
+    }
+}
+
+/// The words of ASCII text exactly as `unicode_words` (UAX #29) gives them, without its tables: the
+/// rules WB5–WB13b restricted to ASCII (letters, digits, `_`, and `:` `.` `'` inside words, `,` `;` `.`
+/// `'` inside numbers), keeping segments that hold a letter or digit. A property test checks it
+/// against `unicode_words`.
+fn ascii_words<'t>(text: &'t str, mut visit: impl FnMut(&'t str)) {
+    let bytes = text.as_bytes();
+    let letter = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_alphabetic);
+    let digit = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_digit);
+    let underscore = |i: usize| bytes.get(i) == Some(&b'_');
+    let mid_letter = |i: usize| matches!(bytes.get(i), Some(b':' | b'.' | b'\''));
+    let mid_number = |i: usize| matches!(bytes.get(i), Some(b',' | b';' | b'.' | b'\''));
+    // No break between bytes i − 1 and i (both inside a word).
+    let joined = |i: usize| {
+        let (a, b) = (i - 1, i);
+        (letter(a) || digit(a) || underscore(a)) && (letter(b) || digit(b) || underscore(b))
+            || letter(a) && mid_letter(b) && letter(b + 1)
+            || a >= 1 && letter(a - 1) && mid_letter(a) && letter(b)
+            || digit(a) && mid_number(b) && digit(b + 1)
+            || a >= 1 && digit(a - 1) && mid_number(a) && digit(b)
+    };
+    let mut start = 0;
+    for i in 1..=bytes.len() {
+        if i == bytes.len() || !joined(i) {
+            let segment = &text[start..i];
+            if segment.bytes().any(|b| b.is_ascii_alphanumeric()) {
+                visit(segment);
+            }
+            start = i;
         }
     }
 }
@@ -120,7 +161,32 @@ mod tests {
             .collect()
     }
 
+    fn unicode_words_of(text: &str) -> Vec<&str> {
+        text.unicode_words().collect()
+    }
+
+    fn ascii_words_of(text: &str) -> Vec<&str> {
+        let mut words = Vec::new();
+        ascii_words(text, |w| words.push(w));
+        words
+    }
+
+    #[test]
+    fn ascii_words_follow_uax29_on_hard_cases() {
+        for text in [
+            "u.s. 3.5% 2,000 a:b 10:30 don't 'quoted' a_b __ _a 1_000 x.y.z 1.2.3 a'b'c 1,2;3 ab.",
+            "e.g. i.e. ... a..b 1..2 a.1 1.a a'1 1'a ,1, .5 5. a-b a/b #tag @user $5 x\r\ny",
+        ] {
+            assert_eq!(ascii_words_of(text), unicode_words_of(text), "{text}");
+        }
+    }
+
     proptest! {
+        #[test]
+        fn ascii_words_match_unicode_words(text in "[a-c0-2 .,;:'_\"!?()\r\n\t-]{0,40}") {
+            prop_assert_eq!(ascii_words_of(&text), unicode_words_of(&text));
+        }
+
         #[test]
         fn ascii_shortcut_normalizes_as_the_unicode_path(text in "[ -~\t\n]{0,80}") {
             prop_assert_eq!(normalize(&text), normalize_without_shortcut(&text));

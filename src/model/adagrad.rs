@@ -59,20 +59,12 @@ impl AdagradHead {
     /// Asks the CPU to start loading the table rows of `columns` (the next example's) into cache, so the
     /// update of this example overlaps with those memory reads: the table is far larger than the cache.
     pub fn prefetch(&self, columns: &[usize]) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-            let stride = self.n_classes + 1;
-            for &column in columns {
-                if let Some(entry) = self.table.get(column * stride) {
-                    // SAFETY: a prefetch is a hint that never faults and changes no memory; SSE, which
-                    // it needs, is part of every x86-64 CPU. The pointer is to a live element anyway.
-                    unsafe { _mm_prefetch::<_MM_HINT_T0>((entry as *const f32).cast::<i8>()) };
-                }
+        let stride = self.n_classes + 1;
+        for &column in columns {
+            if let Some(entry) = self.table.get(column * stride) {
+                crate::model::prefetch(entry);
             }
         }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = columns;
     }
 
     /// One AdaGrad step on the softmax cross-entropy of a feature row (its `columns` and `values`),
