@@ -503,7 +503,7 @@ fn for_each_feature_hash(
 ) {
     token_hashes.clear();
     text::for_each_token(text, |token| {
-        token_hashes.push(hash_bytes(token.as_bytes(), WORD_SEED))
+        token_hashes.push(mix64(hash_bytes(token.as_bytes(), WORD_SEED)))
     });
     for n in params.ngram_min..=params.ngram_max {
         for window in token_hashes.windows(n) {
@@ -535,7 +535,7 @@ fn for_each_feature_hash(
     }
 }
 
-const WORD_SEED: u64 = 0xcbf2_9ce4_8422_2325; // the FNV-1a offset basis
+const WORD_SEED: u64 = 0xcbf2_9ce4_8422_2325;
 const CHAR_SEED: u64 = 0x84222325_cbf29ce4;
 const NGRAM_SEEDS: [u64; 5] = [
     0x9e37_79b9_7f4a_7c15,
@@ -545,11 +545,24 @@ const NGRAM_SEEDS: [u64; 5] = [
     0x1405_7b7e_f767_814f,
 ];
 
-/// FNV-1a over `bytes`, from `seed`.
+/// A fast hash of `bytes` from `seed`, eight bytes per step (callers finish it with [`mix64`]).
 fn hash_bytes(bytes: &[u8], seed: u64) -> u64 {
-    bytes.iter().fold(seed, |hash, &byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let step = |hash: u64, word: u64| (hash ^ word).wrapping_mul(K).rotate_left(29);
+    let mut hash = seed ^ (bytes.len() as u64).wrapping_mul(K);
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let mut buffer = [0u8; 8];
+        buffer.copy_from_slice(word);
+        hash = step(hash, u64::from_le_bytes(buffer));
+    }
+    let tail = words.remainder();
+    if !tail.is_empty() {
+        let mut buffer = [0u8; 8];
+        buffer[..tail.len()].copy_from_slice(tail);
+        hash = step(hash, u64::from_le_bytes(buffer));
+    }
+    hash
 }
 
 /// The SplitMix64 finalizer: spreads every input bit over the output (the column takes the top bits).
@@ -676,6 +689,63 @@ mod tests {
         assert_eq!(matrix.shape(), (3, vectorizer.n_features()));
         assert_eq!(matrix.outer_view(1).map(|r| r.nnz()), Some(0));
         assert_eq!(matrix.outer_view(2).map(|r| r.nnz()), Some(2));
+    }
+
+    fn hashed(bits: u32, char_ngrams: Option<(usize, usize)>) -> Vectorizer {
+        let params = FeatureParams {
+            hash_bits: Some(bits),
+            char_ngrams,
+            ..FeatureParams::default()
+        };
+        Vectorizer::fit(params, &[""; 0]).unwrap()
+    }
+
+    #[test]
+    fn hashed_rows_are_sorted_normalized_and_need_no_fitting() {
+        let vectorizer = hashed(18, Some((2, 4)));
+        assert!(vectorizer.is_hashed());
+        assert_eq!(vectorizer.n_features(), 1 << 18);
+        let row = vectorizer.transform_one("Grain exports rose, grain exports fell.");
+        assert!(row.columns.windows(2).all(|w| w[0] < w[1]));
+        assert!(row.columns.iter().all(|&c| c < 1 << 18));
+        // Two blocks, each of norm 1 (unless they collide): the squared norm is 2.
+        let squared: f64 = row.values.iter().map(|v| v * v).sum();
+        assert!((squared - 2.0).abs() < 1e-9, "{squared}");
+    }
+
+    #[test]
+    fn hashed_columns_are_named_from_the_text() {
+        let vectorizer = hashed(20, None);
+        let row = vectorizer.transform_one("Grain exports rose");
+        let names = vectorizer.feature_names("Grain exports rose");
+        assert_eq!(row.columns.len(), 5);
+        let mut named: Vec<&str> = row.columns.iter().map(|c| names[c].as_str()).collect();
+        named.sort();
+        assert_eq!(
+            named,
+            ["exports", "exports rose", "grain", "grain exports", "rose"]
+        );
+    }
+
+    const PINNED_COLUMNS: [(&str, usize); 3] = [
+        ("exports", 985288),
+        ("grain", 433695),
+        ("grain exports", 434792),
+    ];
+
+    #[test]
+    fn hash_columns_are_part_of_the_model_format() {
+        // A hashed model is only valid with the hash it was trained with: this pins it.
+        let vectorizer = hashed(20, None);
+        let row = vectorizer.transform_one("grain exports");
+        let names = vectorizer.feature_names("grain exports");
+        let mut pinned: Vec<(&str, usize)> = row
+            .columns
+            .iter()
+            .map(|c| (names[c].as_str(), *c))
+            .collect();
+        pinned.sort();
+        assert_eq!(pinned, PINNED_COLUMNS);
     }
 
     #[test]

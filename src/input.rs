@@ -618,6 +618,77 @@ mod tests {
         assert!(reader.next_batch(2).unwrap().is_none());
     }
 
+    /// A CSV of `n` rows `row i` (row 7 spans two lines), every third row in the `test` split.
+    fn numbered_csv(n: usize, bad_row: Option<usize>) -> tempfile::NamedTempFile {
+        let mut content = b"text,frame,split\n".to_vec();
+        for i in 0..n {
+            let split = if i % 3 == 0 { "test" } else { "train" };
+            let frame = if i % 2 == 0 { "economic" } else { "military" };
+            match i {
+                7 => content.extend(format!("\"row\n{i}\",{frame},{split}\n").as_bytes()),
+                _ if Some(i) == bad_row => content.extend(b"row \xff,economic,train\n"),
+                _ => content.extend(format!("row {i},{frame},{split}\n").as_bytes()),
+            }
+        }
+        csv_file(&content)
+    }
+
+    fn train_rows() -> RowFilter {
+        RowFilter {
+            column: "split".into(),
+            value: "train".into(),
+        }
+    }
+
+    #[test]
+    fn record_starts_skip_line_breaks_inside_quotes() {
+        let file = numbered_csv(10, None);
+        let starts = record_starts(file.path(), 4).unwrap();
+        // Records 0, 4 and 8 start on lines 2, 6 (row 4) and 11 (row 8, after the two-line row 7).
+        assert_eq!(
+            starts.iter().map(|s| s.line).collect::<Vec<_>>(),
+            vec![2, 6, 11]
+        );
+    }
+
+    #[test]
+    fn shuffled_reading_gives_every_kept_row_once_in_a_new_order() {
+        use crate::model::BatchSource;
+        let file = numbered_csv(3000, None);
+        let mut reader =
+            ShuffledCsvReader::open(file.path(), "text", &frame(), Some(&train_rows()), 7).unwrap();
+        let mut texts = Vec::new();
+        while let Some(batch) = BatchSource::next_batch(&mut reader, 500).unwrap() {
+            assert!(batch.texts.len() <= 500);
+            texts.extend(batch.texts);
+        }
+        let in_file_order =
+            read_labeled_csv(file.path(), "text", &frame(), Some(&train_rows())).unwrap();
+        assert_ne!(texts, in_file_order.data.texts);
+        let mut sorted = texts.clone();
+        sorted.sort();
+        let mut expected = in_file_order.data.texts.clone();
+        expected.sort();
+        assert_eq!(sorted, expected);
+        assert!(texts.contains(&"row\n7".to_string()));
+    }
+
+    #[test]
+    fn shuffled_reading_names_the_line_of_a_bad_row() {
+        use crate::model::BatchSource;
+        // Row 2500 is on line 2503: the header, then one line per row and one more for row 7.
+        let file = numbered_csv(3000, Some(2500));
+        let mut reader = ShuffledCsvReader::open(file.path(), "text", &frame(), None, 1).unwrap();
+        let err = loop {
+            match BatchSource::next_batch(&mut reader, 500) {
+                Ok(Some(_)) => continue,
+                Ok(None) => panic!("the bad row was not read"),
+                Err(e) => break e.to_string(),
+            }
+        };
+        assert!(err.contains("line 2503"), "{err}");
+    }
+
     #[test]
     fn utf8_error_counts_lines() {
         let err = into_utf8(b"one\ntwo\nthr\xffee".to_vec(), "f.txt", 1).unwrap_err();

@@ -892,3 +892,94 @@ fn line_units_stream_as_csv_and_a_bad_line_leaves_no_partial_file() {
         "the old output is kept"
     );
 }
+
+#[test]
+fn the_adagrad_solver_trains_a_hashed_model_that_classifies_and_explains() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("hashed.model");
+    stance()
+        .args([
+            "train", "--label", "frame", "--label", "tone", "--solver", "adagrad",
+        ])
+        .args(["--hash-bits", "16", "--epochs", "20", "-o"])
+        .arg(&model)
+        .arg(fixture("train.csv"))
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("65536 hashed columns (2^16)")
+                .and(predicate::str::contains("adagrad solver, 20 passes")),
+        );
+    let out = stance()
+        .args(["classify", "--unit", "line", "--format", "jsonl", "--model"])
+        .arg(&model)
+        .write_stdin("Grain exports rose sharply.\n\nTroops fired missiles.\n")
+        .stdout_ok();
+    let lines: Vec<Value> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["predictions"]["frame"]["label"], "economic");
+    assert_eq!(lines[1]["predictions"]["frame"]["label"], "military");
+    assert_eq!(lines[1]["index"], 1);
+    // Hashed columns keep no names, but a text's n-grams are named from the text.
+    let explained = json_of(
+        &stance()
+            .args(["explain", "--format", "json", "--model"])
+            .arg(&model)
+            .arg("Grain exports rose.")
+            .stdout_ok(),
+    );
+    let toward = explained[0]["tasks"]["frame"]["toward"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(toward.iter().any(|t| t["ngram"] == "grain"), "{toward:?}");
+    stance()
+        .arg("inspect")
+        .arg(&model)
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("\"hash_bits\": 16")
+                .and(predicate::str::contains("keeps no n-gram names")),
+        );
+}
+
+#[test]
+fn auto_picks_lbfgs_for_small_data_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    stance()
+        .args(["train", "--label", "frame", "--min-df", "1", "-o"])
+        .arg(dir.path().join("m.model"))
+        .arg(fixture("train.csv"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("solver: lbfgs (auto"));
+}
+
+#[test]
+fn bad_adagrad_settings_are_refused_before_reading_data() {
+    for (flags, expected) in [
+        (&["--hash-bits", "40"][..], "hash-bits = 40"),
+        (&["--solver", "adagrad", "--epochs", "0"], "epochs = 0"),
+        (
+            &["--solver", "adagrad", "--learning-rate", "0"],
+            "learning-rate = 0",
+        ),
+        (
+            &["--solver", "adagrad", "--class-weight", "balanced"],
+            "cannot know the class counts",
+        ),
+    ] {
+        fails_with(
+            stance()
+                .args(["train", "--label", "frame", "-o", "never.model"])
+                .args(flags)
+                .arg("does-not-exist.csv"),
+            &[expected],
+        );
+    }
+}

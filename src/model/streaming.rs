@@ -238,3 +238,111 @@ fn finish(
     };
     Ok((model, report))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::FeatureParams;
+    use crate::model::TrainParams;
+
+    /// Batches of three rows from a list, as a file would give them.
+    struct Rows(Vec<(&'static str, Option<&'static str>)>);
+
+    impl BatchSource for Rows {
+        fn next_batch(&mut self, _: usize) -> Result<Option<LabeledTexts>> {
+            if self.0.is_empty() {
+                return Ok(None);
+            }
+            let rest = self.0.split_off(self.0.len().min(3));
+            let batch = std::mem::replace(&mut self.0, rest);
+            Ok(Some(LabeledTexts {
+                source: "rows".into(),
+                text_column: "text".into(),
+                texts: batch.iter().map(|(t, _)| t.to_string()).collect(),
+                tasks: vec![(
+                    "frame".into(),
+                    batch.iter().map(|(_, l)| l.map(String::from)).collect(),
+                )],
+            }))
+        }
+    }
+
+    fn rows() -> Rows {
+        Rows(vec![
+            ("troops fired missiles", Some("military")),
+            ("grain exports rose", Some("economic")),
+            ("an unlabeled sentence", None),
+            ("grain prices fell", Some("economic")),
+            ("the army moved troops", Some("military")),
+            ("museum of art opened", Some("cultural")),
+            ("the art festival", Some("cultural")),
+        ])
+    }
+
+    fn params(epochs: u32) -> ValidTrainParams {
+        TrainParams {
+            features: FeatureParams {
+                hash_bits: Some(16),
+                char_ngrams: None,
+                ..FeatureParams::default()
+            },
+            solver: Solver::Adagrad,
+            epochs,
+            ..TrainParams::default()
+        }
+        .check()
+        .unwrap()
+    }
+
+    #[test]
+    fn streamed_training_learns_the_classes_in_sorted_order() {
+        let (model, report) = train_streaming(&params(5), "rows", || Ok(rows())).unwrap();
+        assert_eq!(model.tasks[0].labels, ["cultural", "economic", "military"]);
+        assert_eq!(
+            report.tasks[0].rows, 6,
+            "rows are counted once, not per pass"
+        );
+        assert_eq!(
+            report.tasks[0].class_counts,
+            [
+                ("cultural".to_string(), 2),
+                ("economic".to_string(), 2),
+                ("military".to_string(), 2)
+            ]
+        );
+        for (text, label) in [
+            ("troops", "military"),
+            ("grain", "economic"),
+            ("art", "cultural"),
+        ] {
+            let prediction = &model.predict(text)[0];
+            assert_eq!(model.tasks[0].labels[prediction.best], label, "{text}");
+        }
+    }
+
+    #[test]
+    fn streamed_training_is_deterministic() {
+        let (a, _) = train_streaming(&params(2), "rows", || Ok(rows())).unwrap();
+        let (b, _) = train_streaming(&params(2), "rows", || Ok(rows())).unwrap();
+        assert_eq!(a.to_bytes().unwrap(), b.to_bytes().unwrap());
+    }
+
+    #[test]
+    fn a_single_class_or_unhashed_features_are_errors() {
+        let one_class = || {
+            Ok(Rows(vec![
+                ("grain", Some("economic")),
+                ("oil", Some("economic")),
+            ]))
+        };
+        let err = train_streaming(&params(1), "rows", one_class).unwrap_err();
+        assert!(err.to_string().contains("at least two"), "{err}");
+        let unhashed = TrainParams {
+            solver: Solver::Adagrad,
+            ..TrainParams::default()
+        }
+        .check()
+        .unwrap();
+        assert!(train_streaming(&unhashed, "rows", || Ok(rows())).is_err());
+    }
+}
