@@ -311,6 +311,11 @@ impl ShuffledCsvReader {
         })
     }
 
+    /// About how many records the file holds (chunks × records per chunk), for a progress bar.
+    pub fn records_estimate(&self) -> u64 {
+        self.chunks.len() as u64 * SHUFFLE_CHUNK_RECORDS
+    }
+
     /// The rows of the next window of chunks, shuffled; `None` when every chunk has been read.
     fn next_window(&mut self) -> Result<Option<LabeledCsv>> {
         if self.next_chunk >= self.chunks.len() {

@@ -111,7 +111,21 @@ fn stream_lines(
                 }
                 Ok(())
             };
-            render_line_units(model, open_lines(file)?, &source, render, &mut write)?;
+            let size = std::fs::metadata(file).map_or(0, |m| m.len());
+            let bar = super::progress_bar(
+                size,
+                "{bar:40} {bytes}/{total_bytes} {elapsed} ({eta} left)",
+            );
+            let reader = bar.wrap_read(open_lines(file)?);
+            let done = render_line_units(
+                model,
+                BufReader::with_capacity(1 << 16, reader),
+                &source,
+                render,
+                &mut write,
+            );
+            bar.finish_and_clear();
+            done?;
         }
         Ok(())
     })

@@ -74,6 +74,19 @@ pub fn load_model(path: Option<&Path>) -> Result<(Model, String)> {
     }
 }
 
+/// A progress bar on stderr when it is a terminal (hidden otherwise, so logs and pipes stay clean).
+pub fn progress_bar(total: u64, template: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        bar.set_style(style);
+    }
+    bar
+}
+
 /// Writes to `path` atomically when given, else to stdout.
 pub fn write_output(output: Option<&PathBuf>, text: &str) -> Result<()> {
     with_output(output, |out| {

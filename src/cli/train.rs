@@ -9,7 +9,8 @@ use crate::error::Result;
 use crate::features::FeatureParams;
 use crate::input::{LabeledCsv, LabeledCsvReader, RowFilter, ShuffledCsvReader};
 use crate::model::{
-    train, train_streaming, ClassWeight, Solver, TrainParams, TrainReport, ValidTrainParams,
+    train, train_streaming, BatchSource, ClassWeight, Solver, TrainParams, TrainReport,
+    ValidTrainParams,
 };
 
 /// With `--solver auto`, data with more labeled rows than this trains with `adagrad` on hashed
@@ -254,16 +255,26 @@ pub fn run(args: TrainArgs) -> Result<()> {
         None => {
             let source = crate::error::display_path(&args.data);
             let mut epoch = 0;
-            train_streaming(&params, &source, || {
+            let bar = super::progress_bar(0, "{bar:40} {pos}/~{len} rows, pass {msg}, {elapsed}");
+            let trained = train_streaming(&params, &source, || {
                 epoch += 1;
-                ShuffledCsvReader::open(
+                let reader = ShuffledCsvReader::open(
                     &args.data,
                     &args.text_column,
                     &columns,
                     args.filter.as_ref(),
                     args.seed.wrapping_add(epoch),
-                )
-            })?
+                )?;
+                bar.set_length(reader.records_estimate());
+                bar.set_position(0);
+                bar.set_message(format!("{epoch}/{}", params.get().epochs));
+                Ok(Progress {
+                    inner: reader,
+                    bar: bar.clone(),
+                })
+            });
+            bar.finish_and_clear();
+            trained?
         }
     };
     describe(&params, &report);
@@ -274,6 +285,22 @@ pub fn run(args: TrainArgs) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// A batch source that moves a progress bar by the rows it hands out.
+struct Progress<S> {
+    inner: S,
+    bar: indicatif::ProgressBar,
+}
+
+impl<S: BatchSource> BatchSource for Progress<S> {
+    fn next_batch(&mut self, max_rows: usize) -> Result<Option<crate::model::LabeledTexts>> {
+        let batch = self.inner.next_batch(max_rows)?;
+        if let Some(batch) = &batch {
+            self.bar.inc(batch.texts.len() as u64);
+        }
+        Ok(batch)
+    }
 }
 
 /// What was trained, on stderr.
