@@ -76,6 +76,9 @@ pub enum StanceError {
 
     #[error("training task `{task}` failed: {message}")]
     Solver { task: String, message: String },
+
+    #[error("linfa: {0}")]
+    Linfa(#[from] linfa::Error),
 }
 
 impl StanceError {

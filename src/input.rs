@@ -452,7 +452,7 @@ impl LabeledCsvReader {
         let input = CsvInput::open(path)?;
         let text_index = input.column(text_column)?;
         let filter = filter
-            .map(|f| Ok((input.column(&f.column)?, f.value.clone())))
+            .map(|f| Ok::<_, StanceError>((input.column(&f.column)?, f.value.clone())))
             .transpose()?;
         let label_indices = label_columns
             .iter()

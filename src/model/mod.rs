@@ -2,11 +2,14 @@
 
 mod adagrad;
 mod file;
+mod fit;
 mod solver;
 mod streaming;
 mod train;
 
 pub use file::{persist_output, temp_file_beside, write_atomically, FORMAT_VERSION, MAGIC};
+pub use fit::{SparseDataset, SparseFeatures};
+pub use solver::Fitted;
 pub use streaming::{train_streaming, BatchSource};
 pub use train::{
     train, ClassWeight, LabeledTexts, Solver, TaskReport, TrainParams, TrainReport,

@@ -5,8 +5,11 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::adagrad::AdagradHead;
-use super::solver::{fit_dense, fit_lbfgs, Fitted, Problem};
+use linfa::traits::Fit;
+use linfa::DatasetBase;
+use ndarray::Array1;
+
+use super::fit::SparseFeatures;
 use super::{Model, TaskHead, TrainingRecord};
 use crate::error::{Result, StanceError};
 use crate::features::{FeatureParams, Vectorizer};
@@ -182,8 +185,8 @@ pub struct TrainReport {
 }
 
 /// Fits the shared vocabulary on every text that has a label for some task, then one head per task.
-pub fn train(params: &ValidTrainParams, data: &LabeledTexts) -> Result<(Model, TrainReport)> {
-    let params = params.get();
+pub fn train(valid: &ValidTrainParams, data: &LabeledTexts) -> Result<(Model, TrainReport)> {
+    let params = valid.get();
     let used: Vec<&str> = (0..data.texts.len())
         .filter(|&i| data.tasks.iter().any(|(_, labels)| labels[i].is_some()))
         .map(|i| data.texts[i].as_str())
@@ -218,23 +221,13 @@ pub fn train(params: &ValidTrainParams, data: &LabeledTexts) -> Result<(Model, T
             .filter_map(|&i| labels[i].as_deref())
             .map(|label| class_names.iter().position(|c| c == label).unwrap_or(0))
             .collect();
-        let sample_weights = class_sample_weights(params.class_weight, &targets, class_names.len());
-        let features = vectorizer.transform(&texts);
-        let problem = Problem {
-            features: &features,
-            targets: &targets,
-            sample_weights: &sample_weights,
-            n_classes: class_names.len(),
-            alpha: 1.0 / params.c,
-        };
-        let fitted = match params.solver {
-            Solver::Lbfgs => fit_lbfgs(&problem, params.max_iter, params.tolerance),
-            Solver::Dense => fit_dense(&problem, params.max_iter, params.tolerance),
-            Solver::Adagrad => Ok(fit_adagrad(&problem, params.epochs, params.learning_rate)),
-        }
-        .map_err(|message| StanceError::Solver {
+        let dataset = DatasetBase::new(
+            SparseFeatures(vectorizer.transform(&texts)),
+            Array1::from(targets),
+        );
+        let fitted = valid.fit(&dataset).map_err(|e| StanceError::Solver {
             task: name.clone(),
-            message,
+            message: e.to_string(),
         })?;
         reports.push(TaskReport {
             name: name.clone(),
@@ -274,28 +267,6 @@ pub fn train(params: &ValidTrainParams, data: &LabeledTexts) -> Result<(Model, T
         crate_version: env!("CARGO_PKG_VERSION").to_string(),
     };
     Ok((model, report))
-}
-
-/// AdaGrad over the rows of `problem` in order, `epochs` times.
-fn fit_adagrad(problem: &Problem, epochs: u32, learning_rate: f64) -> Fitted {
-    let mut head = AdagradHead::new(problem.features.cols(), problem.n_classes, learning_rate);
-    for _ in 0..epochs {
-        for ((row, &target), &weight) in problem
-            .features
-            .outer_iterator()
-            .zip(problem.targets)
-            .zip(problem.sample_weights)
-        {
-            head.update(row.indices(), row.data(), target, weight);
-        }
-    }
-    let order: Vec<usize> = (0..problem.n_classes).collect();
-    let (weights, intercept) = head.into_weights(&order);
-    Fitted {
-        weights: weights.mapv(f64::from),
-        intercept,
-        iterations: u64::from(epochs),
-    }
 }
 
 pub(super) fn class_sample_weights(
