@@ -76,31 +76,77 @@ pub fn for_each_token(text: &str, mut visit: impl FnMut(&str)) {
 /// against `unicode_words`.
 fn ascii_words<'t>(text: &'t str, mut visit: impl FnMut(&'t str)) {
     let bytes = text.as_bytes();
-    let letter = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_alphabetic);
-    let digit = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_digit);
-    let underscore = |i: usize| bytes.get(i) == Some(&b'_');
-    let mid_letter = |i: usize| matches!(bytes.get(i), Some(b':' | b'.' | b'\''));
-    let mid_number = |i: usize| matches!(bytes.get(i), Some(b',' | b';' | b'.' | b'\''));
+    let class = |i: usize| bytes.get(i).map_or(OTHER, |&b| ASCII_CLASS[usize::from(b)]);
     // No break between bytes i − 1 and i (both inside a word).
     let joined = |i: usize| {
-        let (a, b) = (i - 1, i);
-        (letter(a) || digit(a) || underscore(a)) && (letter(b) || digit(b) || underscore(b))
-            || letter(a) && mid_letter(b) && letter(b + 1)
-            || a >= 1 && letter(a - 1) && mid_letter(a) && letter(b)
-            || digit(a) && mid_number(b) && digit(b + 1)
-            || a >= 1 && digit(a - 1) && mid_number(a) && digit(b)
+        let (a, b) = (class(i - 1), class(i));
+        if a & WORD != 0 && b & WORD != 0 {
+            return true; // WB5, WB8–WB10, WB13a–b
+        }
+        if a & LETTER != 0 && b & MID_LETTER != 0 {
+            return class(i + 1) & LETTER != 0; // WB6
+        }
+        if a & MID_LETTER != 0 && b & LETTER != 0 && i >= 2 && class(i - 2) & LETTER != 0 {
+            return true; // WB7
+        }
+        if a & DIGIT != 0 && b & MID_NUMBER != 0 {
+            return class(i + 1) & DIGIT != 0; // WB12
+        }
+        a & MID_NUMBER != 0 && b & DIGIT != 0 && i >= 2 && class(i - 2) & DIGIT != 0
+        // WB11
     };
     let mut start = 0;
-    for i in 1..=bytes.len() {
-        if i == bytes.len() || !joined(i) {
-            let segment = &text[start..i];
-            if segment.bytes().any(|b| b.is_ascii_alphanumeric()) {
-                visit(segment);
+    let mut has_alphanumeric = false;
+    for i in 0..bytes.len() {
+        if i > start && !joined(i) {
+            if has_alphanumeric {
+                visit(&text[start..i]);
             }
             start = i;
+            has_alphanumeric = false;
         }
+        has_alphanumeric |= class(i) & (LETTER | DIGIT) != 0;
+    }
+    if has_alphanumeric {
+        visit(&text[start..]);
     }
 }
+
+const OTHER: u8 = 0;
+const LETTER: u8 = 1;
+const DIGIT: u8 = 2;
+/// Letters, digits and `_` (ExtendNumLet) join each other.
+const WORD: u8 = 4;
+/// MidLetter or MidNumLetQ: `:` `.` `'` between letters.
+const MID_LETTER: u8 = 8;
+/// MidNum or MidNumLetQ: `,` `;` `.` `'` between digits.
+const MID_NUMBER: u8 = 16;
+
+/// The word-break classes of each ASCII byte.
+const ASCII_CLASS: [u8; 256] = {
+    let mut table = [OTHER; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_alphabetic() {
+            LETTER | WORD
+        } else if c.is_ascii_digit() {
+            DIGIT | WORD
+        } else if c == b'_' {
+            WORD
+        } else if c == b':' {
+            MID_LETTER
+        } else if c == b'.' || c == b'\'' {
+            MID_LETTER | MID_NUMBER
+        } else if c == b',' || c == b';' {
+            MID_NUMBER
+        } else {
+            OTHER
+        };
+        b += 1;
+    }
+    table
+};
 
 fn strip_possessive(mut word: &str) -> &str {
     while let Some(stem) = word.strip_suffix("'s").or_else(|| word.strip_suffix('\'')) {

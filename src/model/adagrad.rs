@@ -20,6 +20,8 @@ pub struct AdagradHead {
     intercept: Vec<f64>,
     intercept_squares: f64,
     scores: Vec<f64>,
+    /// Per class: the scores' weighted sums, then the gradient, in single precision.
+    sums: Vec<f32>,
 }
 
 impl AdagradHead {
@@ -32,6 +34,7 @@ impl AdagradHead {
             intercept: vec![0.0; n_classes],
             intercept_squares: 0.0,
             scores: vec![0.0; n_classes],
+            sums: vec![0.0; n_classes],
         }
     }
 
@@ -54,6 +57,7 @@ impl AdagradHead {
         self.n_classes += 1;
         self.intercept.push(0.0);
         self.scores.push(0.0);
+        self.sums.push(0.0);
     }
 
     /// Asks the CPU to start loading the table rows of `columns` (the next example's) into cache, so the
@@ -72,12 +76,17 @@ impl AdagradHead {
     pub fn update(&mut self, columns: &[usize], values: &[f64], target: usize, weight: f64) {
         let stride = self.n_classes + 1;
         let k = self.n_classes;
-        self.scores.copy_from_slice(&self.intercept);
+        // Scores summed in single precision (as the weights are), softmax in double.
+        self.sums.iter_mut().for_each(|s| *s = 0.0);
         for (&column, &value) in columns.iter().zip(values) {
             let weights = &self.table[column * stride..column * stride + k];
-            for (score, &w) in self.scores.iter_mut().zip(weights) {
-                *score += value * f64::from(w);
+            let value = value as f32;
+            for (sum, &w) in self.sums.iter_mut().zip(weights) {
+                *sum += value * w;
             }
+        }
+        for ((score, &b), &sum) in self.scores.iter_mut().zip(&self.intercept).zip(&self.sums) {
+            *score = b + f64::from(sum);
         }
         crate::model::softmax_in_place(&mut self.scores);
         // The gradient of the loss with respect to the scores: p − onehot(target).
@@ -88,13 +97,18 @@ impl AdagradHead {
             squared_norm += *g * *g;
         }
         let gradient: &[f64] = &self.scores;
+        for (g32, &g) in self.sums.iter_mut().zip(gradient) {
+            *g32 = g as f32;
+        }
+        let squared_norm32 = squared_norm as f32;
         for (&column, &value) in columns.iter().zip(values) {
             let entry = &mut self.table[column * stride..(column + 1) * stride];
             let (weights, sum) = entry.split_at_mut(k);
-            sum[0] += (value * value * squared_norm) as f32;
-            let step = self.learning_rate / (sum[0] + EPSILON).sqrt() * value as f32;
-            for (w, &g) in weights.iter_mut().zip(gradient) {
-                *w -= step * g as f32;
+            let value = value as f32;
+            sum[0] += value * value * squared_norm32;
+            let step = self.learning_rate / (sum[0] + EPSILON).sqrt() * value;
+            for (w, &g) in weights.iter_mut().zip(&self.sums) {
+                *w -= step * g;
             }
         }
         self.intercept_squares += squared_norm;

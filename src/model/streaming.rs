@@ -76,7 +76,12 @@ impl StreamTask {
     }
 
     fn class_of(&mut self, label: &str) -> usize {
-        if let Some(&class) = self.class_index.get(label) {
+        // Few classes: comparing the labels is faster than hashing them.
+        if self.classes.len() <= 16 {
+            if let Some(class) = self.classes.iter().position(|c| c == label) {
+                return class;
+            }
+        } else if let Some(&class) = self.class_index.get(label) {
             return class;
         }
         self.classes.push(label.to_string());
