@@ -208,70 +208,108 @@ const LINES_PER_TASK: usize = 1024;
 /// UTF-8 stops it with its line number).
 pub fn render_line_units(
     model: &Model,
-    mut reader: impl std::io::BufRead,
+    mut reader: impl std::io::BufRead + Send,
     source: &str,
     render: impl Fn(&ClassifiedUnit, &mut Vec<u8>) -> crate::error::Result<()> + Sync,
     mut write: impl FnMut(&[u8]) -> crate::error::Result<()>,
 ) -> crate::error::Result<()> {
-    let (mut line_number, mut chars_before, mut index) = (0u64, 0usize, 0usize);
-    let mut bytes = Vec::new();
+    let mut lines = LineBatches::new(source);
+    let mut next = lines.read(&mut reader)?;
     loop {
-        // Each non-empty line of the batch as a unit still to be predicted.
-        let mut batch: Vec<ClassifiedUnit> = Vec::with_capacity(LINES_PER_BATCH);
-        let mut at_end = false;
-        while batch.len() < LINES_PER_BATCH {
-            bytes.clear();
-            let read = reader.read_until(b'\n', &mut bytes).map_err(|e| {
-                crate::error::StanceError::Io {
-                    path: source.to_string(),
-                    source: e,
-                }
-            })?;
-            if read == 0 {
-                at_end = true;
-                break;
-            }
-            line_number += 1;
-            let line =
-                std::str::from_utf8(&bytes).map_err(|_| crate::error::StanceError::NotUtf8 {
-                    path: source.to_string(),
-                    line: line_number,
-                })?;
-            let line_chars = char_count(line);
-            let trimmed = line.trim();
-            if !trimmed.is_empty() {
-                let leading = line.len() - line.trim_start().len();
-                let start = chars_before + char_count(&line[..leading]);
-                batch.push(ClassifiedUnit {
-                    index,
-                    start,
-                    end: start + char_count(trimmed),
-                    text: trimmed.to_string(),
-                    predictions: Vec::new(),
-                });
-                index += 1;
-            }
-            chars_before += line_chars;
-        }
-        let rendered = batch
-            .par_chunks_mut(LINES_PER_TASK)
-            .map(|units| {
-                let texts: Vec<&str> = units.iter().map(|unit| unit.text.as_str()).collect();
-                let predictions = model.predict_many(&texts);
-                let mut out = Vec::new();
-                for (unit, predictions) in units.iter_mut().zip(predictions) {
-                    unit.predictions = predictions;
-                    render(unit, &mut out)?;
-                }
-                Ok(out)
-            })
-            .collect::<crate::error::Result<Vec<Vec<u8>>>>()?;
-        for part in &rendered {
+        let (batch, at_end) = next;
+        // The next batch is read while this one is predicted and rendered.
+        let (rendered, following) = rayon::join(
+            || {
+                batch
+                    .into_par_iter()
+                    .chunks(LINES_PER_TASK)
+                    .map(|mut units| {
+                        let texts: Vec<&str> = units.iter().map(|u| u.text.as_str()).collect();
+                        let predictions = model.predict_many(&texts);
+                        let mut out = Vec::new();
+                        for (unit, predictions) in units.iter_mut().zip(predictions) {
+                            unit.predictions = predictions;
+                            render(unit, &mut out)?;
+                        }
+                        Ok(out)
+                    })
+                    .collect::<crate::error::Result<Vec<Vec<u8>>>>()
+            },
+            || match at_end {
+                true => Ok((Vec::new(), true)),
+                false => lines.read(&mut reader),
+            },
+        );
+        for part in &rendered? {
             write(part)?;
         }
         if at_end {
             return Ok(());
         }
+        next = following?;
+    }
+}
+
+/// Cuts input lines into batches of units, counting lines and characters across batches.
+struct LineBatches<'s> {
+    source: &'s str,
+    line_number: u64,
+    chars_before: usize,
+    index: usize,
+    bytes: Vec<u8>,
+}
+
+impl<'s> LineBatches<'s> {
+    fn new(source: &'s str) -> Self {
+        LineBatches {
+            source,
+            line_number: 0,
+            chars_before: 0,
+            index: 0,
+            bytes: Vec::new(),
+        }
+    }
+
+    /// The units (still to be predicted) of the next non-empty lines, and whether the input ended.
+    fn read(
+        &mut self,
+        reader: &mut impl std::io::BufRead,
+    ) -> crate::error::Result<(Vec<ClassifiedUnit>, bool)> {
+        let mut batch = Vec::with_capacity(LINES_PER_BATCH);
+        while batch.len() < LINES_PER_BATCH {
+            self.bytes.clear();
+            let read = reader.read_until(b'\n', &mut self.bytes).map_err(|e| {
+                crate::error::StanceError::Io {
+                    path: self.source.to_string(),
+                    source: e,
+                }
+            })?;
+            if read == 0 {
+                return Ok((batch, true));
+            }
+            self.line_number += 1;
+            let line = std::str::from_utf8(&self.bytes).map_err(|_| {
+                crate::error::StanceError::NotUtf8 {
+                    path: self.source.to_string(),
+                    line: self.line_number,
+                }
+            })?;
+            let trimmed = line.trim();
+            if !trimmed.is_empty() {
+                let leading = line.len() - line.trim_start().len();
+                let start = self.chars_before + char_count(&line[..leading]);
+                batch.push(ClassifiedUnit {
+                    index: self.index,
+                    start,
+                    end: start + char_count(trimmed),
+                    text: trimmed.to_string(),
+                    predictions: Vec::new(),
+                });
+                self.index += 1;
+            }
+            self.chars_before += char_count(line);
+        }
+        Ok((batch, false))
     }
 }
 

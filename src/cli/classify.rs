@@ -141,9 +141,9 @@ fn csv_row(fields: &[String]) -> Result<Vec<u8>> {
 }
 
 /// A buffered reader over a file, or stdin for `-`.
-fn open_lines(file: &Path) -> Result<Box<dyn BufRead>> {
+fn open_lines(file: &Path) -> Result<Box<dyn BufRead + Send>> {
     if file.as_os_str() == "-" {
-        return Ok(Box::new(std::io::stdin().lock()));
+        return Ok(Box::new(BufReader::new(std::io::stdin())));
     }
     let handle = std::fs::File::open(file).map_err(|e| StanceError::io(file, e))?;
     Ok(Box::new(BufReader::new(handle)))
