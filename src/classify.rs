@@ -226,7 +226,7 @@ pub fn render_line_units(
                     .map(|mut units| {
                         let texts: Vec<&str> = units.iter().map(|u| u.text.as_str()).collect();
                         let predictions = model.predict_many(&texts);
-                        let mut out = Vec::new();
+                        let mut out = Vec::with_capacity(units.len() * 512);
                         for (unit, predictions) in units.iter_mut().zip(predictions) {
                             unit.predictions = predictions;
                             render(unit, &mut out)?;

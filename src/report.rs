@@ -175,12 +175,31 @@ impl JsonlWriter {
                     out.push(b',');
                 }
                 out.extend_from_slice(key.as_bytes());
-                write_json(&round(p), out);
+                write_score(p, out);
             }
             out.extend_from_slice(b"}}");
         }
         out.extend_from_slice(b"}}\n");
     }
+}
+
+/// A score rounded to 4 decimals, written as serde_json writes `round(p)` (the shortest form that reads
+/// back: `0.39`, `0.0001`, `1.0`, `0.0`) without formatting a float.
+fn write_score(p: f64, out: &mut Vec<u8>) {
+    let tenths_of_thousandths = (p * 1e4).round();
+    if !(0.0..10_000.0).contains(&tenths_of_thousandths) {
+        write_json(&round(p), out);
+        return;
+    }
+    let k = tenths_of_thousandths as u32;
+    if k == 0 {
+        out.extend_from_slice(b"0.0");
+        return;
+    }
+    let digits = [k / 1000, k / 100 % 10, k / 10 % 10, k % 10].map(|d| b'0' + d as u8);
+    let used = 4 - digits.iter().rev().take_while(|&&d| d == b'0').count();
+    out.extend_from_slice(b"0.");
+    out.extend_from_slice(&digits[..used]);
 }
 
 /// A string or number written by serde_json, so it is formatted exactly as in a `Value`.
@@ -499,6 +518,28 @@ mod tests {
     use super::*;
     use crate::features::FeatureParams;
     use crate::model::{train, LabeledTexts, TrainParams};
+
+    #[test]
+    fn scores_are_written_as_serde_json_writes_them() {
+        for k in 0..=10_000u32 {
+            for p in [
+                f64::from(k) / 1e4,
+                (f64::from(k) + 0.49) / 1e4,
+                (f64::from(k) - 0.49) / 1e4,
+            ] {
+                if !(0.0..=1.0).contains(&p) {
+                    continue;
+                }
+                let mut fast = Vec::new();
+                write_score(p, &mut fast);
+                assert_eq!(
+                    String::from_utf8(fast).unwrap(),
+                    json!(round(p)).to_string(),
+                    "{p}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn the_fast_jsonl_writer_writes_what_serde_json_writes() {
