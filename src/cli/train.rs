@@ -348,10 +348,10 @@ fn describe(params: &ValidTrainParams, report: &TrainReport) {
             classes.join(", "),
             params.get().solver,
             task.iterations,
-            if params.get().solver == Solver::Adagrad {
-                "passes"
-            } else {
-                "iterations"
+            match (params.get().solver, task.iterations) {
+                (Solver::Adagrad, 1) => "pass",
+                (Solver::Adagrad, _) => "passes",
+                _ => "iterations",
             }
         );
     }
