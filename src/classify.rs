@@ -215,6 +215,8 @@ pub fn render_line_units(
 ) -> crate::error::Result<()> {
     let mut lines = LineBatches::new(source);
     let mut next = lines.read(&mut reader)?;
+    // Output buffers go back here once written: fresh large buffers would cost page faults every time.
+    let spare: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::default();
     loop {
         let (batch, at_end) = next;
         // The next batch is read while this one is predicted and rendered.
@@ -226,7 +228,12 @@ pub fn render_line_units(
                     .map(|mut units| {
                         let texts: Vec<&str> = units.iter().map(|u| u.text.as_str()).collect();
                         let predictions = model.predict_many(&texts);
-                        let mut out = Vec::with_capacity(units.len() * 512);
+                        let mut out = spare
+                            .lock()
+                            .ok()
+                            .and_then(|mut spare| spare.pop())
+                            .unwrap_or_default();
+                        out.clear();
                         for (unit, predictions) in units.iter_mut().zip(predictions) {
                             unit.predictions = predictions;
                             render(unit, &mut out)?;
@@ -240,8 +247,12 @@ pub fn render_line_units(
                 false => lines.read(&mut reader),
             },
         );
-        for part in &rendered? {
+        let rendered = rendered?;
+        for part in &rendered {
             write(part)?;
+        }
+        if let Ok(mut spare) = spare.lock() {
+            spare.extend(rendered);
         }
         if at_end {
             return Ok(());

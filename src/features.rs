@@ -158,6 +158,13 @@ impl SparseRows {
         self.ends.len()
     }
 
+    /// No rows, the memory kept for the next ones.
+    pub fn clear(&mut self) {
+        self.ends.clear();
+        self.columns.clear();
+        self.values.clear();
+    }
+
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
     }

@@ -30,7 +30,7 @@ impl AdagradHead {
             n_features,
             n_classes,
             learning_rate: learning_rate as f32,
-            table: vec![0.0; n_features * (n_classes + 1)],
+            table: zeroed(n_features * (n_classes + 1)),
             intercept: vec![0.0; n_classes],
             intercept_squares: 0.0,
             scores: vec![0.0; n_classes],
@@ -45,7 +45,7 @@ impl AdagradHead {
     /// Makes room for one more class (a label seen for the first time), with zero weights.
     pub fn add_class(&mut self) {
         let (old, new) = (self.n_classes + 1, self.n_classes + 2);
-        let mut table = vec![0.0; self.n_features * new];
+        let mut table = zeroed(self.n_features * new);
         for (new_row, old_row) in table
             .chunks_exact_mut(new)
             .zip(self.table.chunks_exact(old))
@@ -134,6 +134,13 @@ impl AdagradHead {
         let intercept = order.iter().map(|&class| self.intercept[class]).collect();
         (weights, intercept)
     }
+}
+
+/// `len` zeros in memory advised to use huge pages (the table is read at random).
+fn zeroed(len: usize) -> Vec<f32> {
+    let mut table = super::memory::with_huge_pages(len);
+    table.resize(len, 0.0);
+    table
 }
 
 #[cfg(test)]

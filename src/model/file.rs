@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::Path;
 
 use ndarray::{Array1, Array2};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{Model, TaskHead, TrainingRecord};
@@ -129,12 +130,19 @@ impl Model {
         let body = &bytes[HEADER_LEN..bytes.len() - 4];
         let mut crc_bytes = [0u8; 4];
         crc_bytes.copy_from_slice(&bytes[bytes.len() - 4..]);
-        if crc32fast::hash(body) != u32::from_le_bytes(crc_bytes) {
+        // The checksum and the decoding run side by side; a mismatch wins over any decoding error.
+        let (checksum, decoded) = rayon::join(
+            || crc32fast::hash(body),
+            || {
+                postcard::from_bytes::<Payload>(body)
+                    .map_err(|e| format!("corrupted model file: {e}"))
+                    .and_then(Payload::into_model)
+            },
+        );
+        if checksum != u32::from_le_bytes(crc_bytes) {
             return Err(problem("corrupted model file: checksum mismatch".into()));
         }
-        let payload: Payload = postcard::from_bytes(body)
-            .map_err(|e| problem(format!("corrupted model file: {e}")))?;
-        payload.into_model().map_err(problem)
+        decoded.map_err(problem)
     }
 
     /// Writes the model atomically: a temporary file in the same directory, then a rename.
@@ -150,14 +158,18 @@ impl Model {
     }
 
     pub fn load(path: &Path) -> Result<Model> {
-        let bytes = std::fs::read(path).map_err(|source| StanceError::ModelFile {
+        let cannot_read = |source: std::io::Error| StanceError::ModelFile {
             path: display_path(path),
             problem: if source.kind() == std::io::ErrorKind::NotFound {
                 "model file not found".to_string()
             } else {
                 format!("cannot read the model file: {source}")
             },
-        })?;
+        };
+        let mut file = std::fs::File::open(path).map_err(cannot_read)?;
+        let size = file.metadata().map_or(0, |m| m.len() as usize);
+        let mut bytes = super::memory::with_huge_pages(size);
+        std::io::Read::read_to_end(&mut file, &mut bytes).map_err(cannot_read)?;
         Model::from_bytes(&bytes, &display_path(path))
     }
 }
@@ -181,11 +193,12 @@ impl Payload<'_> {
                     task.name
                 ));
             }
-            let values = task
-                .weights
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect();
+            let mut values = super::memory::with_huge_pages(n_features * k);
+            values.par_extend(
+                task.weights
+                    .par_chunks_exact(4)
+                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+            );
             let weights = Array2::from_shape_vec((n_features, k), values)
                 .map_err(|e| format!("corrupted model file: {e}"))?;
             tasks.push(TaskHead {

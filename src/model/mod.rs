@@ -3,6 +3,7 @@
 mod adagrad;
 mod file;
 mod fit;
+mod memory;
 mod solver;
 mod streaming;
 mod train;
@@ -55,10 +56,29 @@ pub struct TaskHead {
 impl TaskHead {
     /// Class probabilities (softmax) for one feature row, in `labels` order.
     pub fn probabilities(&self, row: &SparseRow) -> Vec<f64> {
+        self.probabilities_of(&row.columns, &row.values)
+    }
+
+    /// [`TaskHead::probabilities`] of a row given as its columns and values.
+    pub fn probabilities_of(&self, columns: &[usize], values: &[f64]) -> Vec<f64> {
         let mut scores = self.intercept.to_vec();
-        for (&column, &value) in row.columns.iter().zip(&row.values) {
-            for (score, &weight) in scores.iter_mut().zip(self.weights.row(column)) {
-                *score += value * f64::from(weight);
+        let k = scores.len();
+        match self.weights.as_slice() {
+            // The usual layout (row-major, contiguous): plain slices, no views.
+            Some(weights) => {
+                for (&column, &value) in columns.iter().zip(values) {
+                    let row = &weights[column * k..(column + 1) * k];
+                    for (score, &weight) in scores.iter_mut().zip(row) {
+                        *score += value * f64::from(weight);
+                    }
+                }
+            }
+            None => {
+                for (&column, &value) in columns.iter().zip(values) {
+                    for (score, &weight) in scores.iter_mut().zip(self.weights.row(column)) {
+                        *score += value * f64::from(weight);
+                    }
+                }
             }
         }
         softmax_in_place(&mut scores);
@@ -124,27 +144,27 @@ impl Model {
     /// rows of the next are already being fetched from memory: a large (hashed) model is mostly cache
     /// misses otherwise.
     pub fn predict_many<S: AsRef<str>>(&self, texts: &[S]) -> Vec<Vec<TaskPrediction>> {
-        let mut scratch = Scratch::default();
-        let mut rows = SparseRows::default();
-        let mut row = SparseRow::default();
-        for text in texts {
-            self.vectorizer
-                .transform_into(text.as_ref(), &mut scratch, &mut row);
-            rows.push(&row);
+        thread_local! {
+            // Reused from call to call: large fresh buffers would cost page faults every time.
+            static BUFFERS: RefCell<(Scratch, SparseRows, SparseRow)> = RefCell::default();
         }
-        (0..rows.len())
-            .map(|i| {
-                if i + 1 < rows.len() {
-                    self.prefetch(rows.row(i + 1).0);
-                }
-                let (columns, values) = rows.row(i);
-                row.columns.clear();
-                row.columns.extend_from_slice(columns);
-                row.values.clear();
-                row.values.extend_from_slice(values);
-                self.predict_row(&row)
-            })
-            .collect()
+        BUFFERS.with(|buffers| {
+            let (scratch, rows, row) = &mut *buffers.borrow_mut();
+            rows.clear();
+            for text in texts {
+                self.vectorizer.transform_into(text.as_ref(), scratch, row);
+                rows.push(row);
+            }
+            (0..rows.len())
+                .map(|i| {
+                    if i + 1 < rows.len() {
+                        self.prefetch(rows.row(i + 1).0);
+                    }
+                    let (columns, values) = rows.row(i);
+                    self.predict_columns(columns, values)
+                })
+                .collect()
+        })
     }
 
     /// Asks the CPU to start loading the weight rows of `columns` into cache.
@@ -160,10 +180,14 @@ impl Model {
 
     /// Per task, the prediction for one feature row.
     pub fn predict_row(&self, row: &SparseRow) -> Vec<TaskPrediction> {
+        self.predict_columns(&row.columns, &row.values)
+    }
+
+    fn predict_columns(&self, columns: &[usize], values: &[f64]) -> Vec<TaskPrediction> {
         self.tasks
             .iter()
             .map(|task| {
-                let probabilities = task.probabilities(row);
+                let probabilities = task.probabilities_of(columns, values);
                 TaskPrediction {
                     best: argmax(&probabilities),
                     probabilities,
