@@ -250,7 +250,12 @@ pub fn run(args: TrainArgs) -> Result<()> {
                     String::new()
                 }
             );
-            train(&params, &csv.data)?
+            let spinner = super::progress_bar(0, "{spinner} training ({msg} solver), {elapsed}");
+            spinner.set_message(params.get().solver.to_string());
+            spinner.enable_steady_tick(std::time::Duration::from_millis(200));
+            let trained = train(&params, &csv.data);
+            spinner.finish_and_clear();
+            trained?
         }
         None => {
             let source = crate::error::display_path(&args.data);
