@@ -311,6 +311,22 @@ impl ShuffledCsvReader {
         })
     }
 
+    /// The same file read once more in the order of `seed`, without scanning it again (another pass of a
+    /// solver). With the seed of [`ShuffledCsvReader::open`] it gives the same order.
+    pub fn next_pass(&self, seed: u64) -> Result<Self> {
+        let mut chunks = self.chunks.clone();
+        chunks.sort_by_key(|start| start.byte);
+        let mut rng = crate::rng::SplitMix64(seed);
+        rng.shuffle(&mut chunks);
+        Ok(ShuffledCsvReader {
+            first: self.first.reopen()?,
+            chunks,
+            next_chunk: 0,
+            rng,
+            pending: None,
+        })
+    }
+
     /// About how many records the file holds (chunks × records per chunk), for a progress bar.
     pub fn records_estimate(&self) -> u64 {
         self.chunks.len() as u64 * SHUFFLE_CHUNK_RECORDS
@@ -676,6 +692,26 @@ mod tests {
         expected.sort();
         assert_eq!(sorted, expected);
         assert!(texts.contains(&"row\n7".to_string()));
+    }
+
+    #[test]
+    fn another_pass_with_the_same_seed_reads_the_same_order() {
+        use crate::model::BatchSource;
+        let file = numbered_csv(1000, None);
+        let read_all = |mut reader: ShuffledCsvReader| {
+            let mut texts = Vec::new();
+            while let Some(batch) = BatchSource::next_batch(&mut reader, 300).unwrap() {
+                texts.extend(batch.texts);
+            }
+            texts
+        };
+        let first = ShuffledCsvReader::open(file.path(), "text", &frame(), None, 5).unwrap();
+        let again = first.next_pass(5).unwrap();
+        let other = first.next_pass(6).unwrap();
+        let (first, again, other) = (read_all(first), read_all(again), read_all(other));
+        assert_eq!(first, again);
+        assert_ne!(first, other);
+        assert_eq!(first.len(), other.len());
     }
 
     #[test]

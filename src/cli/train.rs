@@ -261,15 +261,24 @@ pub fn run(args: TrainArgs) -> Result<()> {
             let source = crate::error::display_path(&args.data);
             let mut epoch = 0;
             let bar = super::progress_bar(0, "{bar:40} {pos}/~{len} rows, pass {msg}, {elapsed}");
+            // The file is scanned for record starts once; each pass reads it in another order.
+            let mut scanned: Option<ShuffledCsvReader> = None;
             let trained = train_streaming(&params, &source, || {
                 epoch += 1;
-                let reader = ShuffledCsvReader::open(
-                    &args.data,
-                    &args.text_column,
-                    &columns,
-                    args.filter.as_ref(),
-                    args.seed.wrapping_add(epoch),
-                )?;
+                let seed = args.seed.wrapping_add(epoch);
+                let reader = match &scanned {
+                    Some(file) => file.next_pass(seed)?,
+                    None => {
+                        let file = ShuffledCsvReader::open(
+                            &args.data,
+                            &args.text_column,
+                            &columns,
+                            args.filter.as_ref(),
+                            seed,
+                        )?;
+                        scanned.insert(file).next_pass(seed)?
+                    }
+                };
                 bar.set_length(reader.records_estimate());
                 bar.set_position(0);
                 bar.set_message(format!("{epoch}/{}", params.get().epochs));
