@@ -124,11 +124,56 @@ enum Columns {
         /// N-grams in column order (sorted, so training is deterministic).
         vocabulary: Vec<String>,
         idf: Vec<f64>,
-        column_of: HashMap<String, usize>,
+        column_of: ColumnLookup,
     },
     Hashed {
         bits: u32,
     },
+}
+
+/// How a learned vocabulary finds the column of an n-gram: by the 64-bit hash the hashing walk gives it
+/// (no name is built while featurizing), or by name if two n-grams of the vocabulary share a hash.
+#[derive(Debug, Clone, PartialEq)]
+enum ColumnLookup {
+    ByHash(HashMap<u64, usize, std::hash::BuildHasherDefault<Prehashed>>),
+    ByName(HashMap<String, usize>),
+}
+
+impl ColumnLookup {
+    fn new(vocabulary: &[String]) -> Self {
+        let mut by_hash: HashMap<u64, usize, _> = HashMap::default();
+        for (column, name) in vocabulary.iter().enumerate() {
+            if by_hash.insert(feature_hash_of_name(name), column).is_some() {
+                let by_name = vocabulary
+                    .iter()
+                    .enumerate()
+                    .map(|(column, ngram)| (ngram.clone(), column))
+                    .collect();
+                return ColumnLookup::ByName(by_name);
+            }
+        }
+        ColumnLookup::ByHash(by_hash)
+    }
+}
+
+/// A `Hasher` for keys that are hashes already: it passes the `u64` through.
+#[derive(Debug, Default, Clone, Copy)]
+struct Prehashed(u64);
+
+impl std::hash::Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
 }
 
 /// One text's features: sorted column indices and their values.
@@ -244,11 +289,7 @@ impl Vectorizer {
         if params.hash_bits.is_some() {
             return Self::hashed(params);
         }
-        let column_of = vocabulary
-            .iter()
-            .enumerate()
-            .map(|(column, ngram)| (ngram.clone(), column))
-            .collect();
+        let column_of = ColumnLookup::new(&vocabulary);
         Vectorizer {
             params,
             columns: Columns::Learned {
@@ -303,7 +344,10 @@ impl Vectorizer {
         scratch.word_columns.clear();
         scratch.char_columns.clear();
         match &self.columns {
-            Columns::Learned { column_of, .. } => {
+            Columns::Learned {
+                column_of: ColumnLookup::ByName(column_of),
+                ..
+            } => {
                 for_each_feature(&self.params, text, |name| {
                     if let Some(&column) = column_of.get(name) {
                         if is_char_ngram(name) {
@@ -313,6 +357,35 @@ impl Vectorizer {
                         }
                     }
                 });
+            }
+            Columns::Learned {
+                column_of: ColumnLookup::ByHash(column_of),
+                ..
+            } => {
+                let Scratch {
+                    token_hashes,
+                    word_columns,
+                    char_columns,
+                    padded,
+                    char_starts,
+                    ..
+                } = scratch;
+                for_each_feature_hash(
+                    &self.params,
+                    text,
+                    token_hashes,
+                    padded,
+                    char_starts,
+                    |hash, is_char| {
+                        if let Some(&column) = column_of.get(&hash) {
+                            if is_char {
+                                char_columns.push(column);
+                            } else {
+                                word_columns.push(column);
+                            }
+                        }
+                    },
+                );
             }
             Columns::Hashed { bits } => {
                 let shift = 64 - bits;
@@ -423,8 +496,8 @@ impl Vectorizer {
             }
         };
         match &self.columns {
-            Columns::Learned { column_of, .. } => for_each_feature(&self.params, text, |name| {
-                if let Some(&column) = column_of.get(name) {
+            Columns::Learned { vocabulary, .. } => for_each_feature(&self.params, text, |name| {
+                if let Ok(column) = vocabulary.binary_search_by(|known| known.as_str().cmp(name)) {
                     add(column, name);
                 }
             }),
@@ -514,11 +587,7 @@ fn for_each_feature_hash(
     });
     for n in params.ngram_min..=params.ngram_max {
         for window in token_hashes.windows(n) {
-            let mut hash = NGRAM_SEEDS[n - 1];
-            for &token in window {
-                hash = mix64(hash ^ token).wrapping_add(token);
-            }
-            visit(mix64(hash), false);
+            visit(ngram_hash(window), false);
         }
     }
     if let Some((low, high)) = params.char_ngrams {
@@ -539,6 +608,29 @@ fn for_each_feature_hash(
                 }
             }
         });
+    }
+}
+
+/// The hash of a word n-gram from the hashes of its tokens (1 to 5 of them).
+fn ngram_hash(token_hashes: &[u64]) -> u64 {
+    let mut hash = NGRAM_SEEDS[token_hashes.len() - 1];
+    for &token in token_hashes {
+        hash = mix64(hash ^ token).wrapping_add(token);
+    }
+    mix64(hash)
+}
+
+/// The hash [`for_each_feature_hash`] gives the feature named `name` (as [`for_each_feature`] names it).
+fn feature_hash_of_name(name: &str) -> u64 {
+    if is_char_ngram(name) {
+        let inner = &name[1..name.len() - 1];
+        mix64(hash_bytes(inner.as_bytes(), CHAR_SEED))
+    } else {
+        let tokens: Vec<u64> = name
+            .split(' ')
+            .map(|token| mix64(hash_bytes(token.as_bytes(), WORD_SEED)))
+            .collect();
+        ngram_hash(&tokens)
     }
 }
 
@@ -753,6 +845,48 @@ mod tests {
             .collect();
         pinned.sort();
         assert_eq!(pinned, PINNED_COLUMNS);
+    }
+
+    #[test]
+    fn looking_columns_up_by_hash_gives_the_rows_of_looking_them_up_by_name() {
+        let texts = [
+            "Kim\u{2019}s visit to Moscow: talks on grain, oil & 3.5% tariffs.",
+            "The states' budgets fell; \u{FF35}\u{FF2E} \u{FB01}nance talks resumed in \u{141}\u{F3}d\u{17A}.",
+            "Troops fired missiles near the border",
+            "\u{41C}\u{43E}\u{441}\u{43A}\u{432}\u{430} talks",
+        ];
+        let params = FeatureParams {
+            min_df: 1,
+            ngram_max: 3,
+            ..FeatureParams::default()
+        };
+        let by_hash = Vectorizer::fit(params, &texts).unwrap();
+        let mut by_name = by_hash.clone();
+        match &mut by_name.columns {
+            Columns::Learned {
+                vocabulary,
+                column_of,
+                ..
+            } => {
+                assert!(matches!(column_of, ColumnLookup::ByHash(_)));
+                *column_of = ColumnLookup::ByName(
+                    vocabulary
+                        .iter()
+                        .enumerate()
+                        .map(|(column, name)| (name.clone(), column))
+                        .collect(),
+                );
+            }
+            Columns::Hashed { .. } => panic!("a learned vocabulary was expected"),
+        }
+        for text in texts
+            .iter()
+            .chain(&["grain talks in Moscow", "unseen words only", ""])
+        {
+            let row = by_hash.transform_one(text);
+            assert_eq!(row, by_name.transform_one(text), "{text}");
+        }
+        assert!(!by_hash.transform_one(texts[1]).columns.is_empty());
     }
 
     #[test]
