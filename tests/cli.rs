@@ -969,10 +969,6 @@ fn bad_adagrad_settings_are_refused_before_reading_data() {
             &["--solver", "adagrad", "--learning-rate", "0"],
             "learning-rate = 0",
         ),
-        (
-            &["--solver", "adagrad", "--class-weight", "balanced"],
-            "cannot know the class counts",
-        ),
     ] {
         fails_with(
             stance()

@@ -215,7 +215,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
         Some(params) if params.get().solver == Solver::Adagrad => (params, None),
         Some(params) => (params, Some(open()?.next_batch(usize::MAX)?)),
         None => {
-            // Settings adagrad cannot take (class weights) keep auto on lbfgs, whatever the size.
+            // Flags adagrad cannot take keep auto on lbfgs, whatever the size.
             let adagrad = args.flags.params(Solver::Adagrad).ok();
             let limit = match adagrad {
                 Some(_) => AUTO_ADAGRAD_ABOVE_ROWS + 1,

@@ -8,7 +8,7 @@ use std::sync::mpsc::sync_channel;
 use rayon::prelude::*;
 
 use super::adagrad::AdagradHead;
-use super::train::{LabeledTexts, Solver, TaskReport, TrainReport, ValidTrainParams};
+use super::train::{ClassWeight, LabeledTexts, Solver, TaskReport, TrainReport, ValidTrainParams};
 use super::{Model, TaskHead, TrainingRecord};
 use crate::error::{Result, StanceError};
 use crate::features::{Scratch, SparseRow, SparseRows, Vectorizer};
@@ -30,8 +30,14 @@ struct StreamTask {
     class_index: HashMap<String, usize>,
     classes: Vec<String>,
     counts: Vec<usize>,
+    /// Rows of each class learned from so far (over all passes): the class weights of a stream.
+    seen: Vec<usize>,
     head: Option<AdagradHead>,
 }
+
+/// A stream's balanced class weight can only use the class counts read so far; capped so that the first
+/// row of a class is not a hundredfold step.
+const MAX_STREAM_CLASS_WEIGHT: f64 = 10.0;
 
 impl StreamTask {
     /// Learns from the labeled rows of one batch; `count` them in the class counts on the first pass.
@@ -42,6 +48,7 @@ impl StreamTask {
         n_features: usize,
         rate: f64,
         count: bool,
+        class_weight: ClassWeight,
     ) {
         if self.head.is_none() {
             // Classes of the first batch are known before the table is allocated: no regrowth for them.
@@ -66,11 +73,21 @@ impl StreamTask {
             if count {
                 self.counts[class] += 1;
             }
+            self.seen[class] += 1;
+            let weight = match class_weight {
+                ClassWeight::None => 1.0,
+                // n / (classes × class count), as for in-memory data, from the rows read so far.
+                ClassWeight::Balanced => {
+                    let rows: usize = self.seen.iter().sum();
+                    let share = self.seen.len() as f64 * self.seen[class] as f64;
+                    (rows as f64 / share).min(MAX_STREAM_CLASS_WEIGHT)
+                }
+            };
             if let Some(head) = self.head.as_mut() {
                 while head.n_classes() <= class {
                     head.add_class();
                 }
-                head.update(columns, values, class, 1.0);
+                head.update(columns, values, class, weight);
             }
         }
     }
@@ -86,6 +103,7 @@ impl StreamTask {
         }
         self.classes.push(label.to_string());
         self.counts.push(0);
+        self.seen.push(0);
         self.class_index
             .insert(label.to_string(), self.classes.len() - 1);
         self.classes.len() - 1
@@ -154,12 +172,20 @@ pub fn train_streaming<S: BatchSource>(
                             class_index: HashMap::new(),
                             classes: Vec::new(),
                             counts: Vec::new(),
+                            seen: Vec::new(),
                             head: None,
                         })
                         .collect();
                 }
                 for (task, (_, labels)) in tasks.iter_mut().zip(&batch.tasks) {
-                    task.learn(labels, &rows, n_features, p.learning_rate, epoch == 0);
+                    task.learn(
+                        labels,
+                        &rows,
+                        n_features,
+                        p.learning_rate,
+                        epoch == 0,
+                        p.class_weight,
+                    );
                 }
             }
             Ok(())
@@ -323,6 +349,30 @@ mod tests {
             let prediction = &model.predict(text)[0];
             assert_eq!(model.tasks[0].labels[prediction.best], label, "{text}");
         }
+    }
+
+    #[test]
+    fn balanced_weights_stream_from_the_counts_read_so_far() {
+        let balanced = TrainParams {
+            class_weight: ClassWeight::Balanced,
+            ..params(5).get().clone()
+        }
+        .check()
+        .unwrap();
+        let skewed = || {
+            let mut rows = rows();
+            rows.0.extend([
+                ("grain harvest", Some("economic")),
+                ("grain trade", Some("economic")),
+                ("oil exports", Some("economic")),
+            ]);
+            Ok(rows)
+        };
+        let (weighted, _) = train_streaming(&balanced, "rows", skewed).unwrap();
+        let (plain, _) = train_streaming(&params(5), "rows", skewed).unwrap();
+        assert_ne!(weighted.tasks[0].intercept, plain.tasks[0].intercept);
+        let prediction = &weighted.predict("art museum")[0];
+        assert_eq!(weighted.tasks[0].labels[prediction.best], "cultural");
     }
 
     #[test]

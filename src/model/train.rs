@@ -137,13 +137,6 @@ impl TrainParams {
                 "must be a positive number",
             ));
         }
-        if self.solver == Solver::Adagrad && self.class_weight != ClassWeight::None {
-            return Err(invalid(
-                "class-weight",
-                self.class_weight.to_string(),
-                "the adagrad solver streams the data and cannot know the class counts in advance; use --solver lbfgs",
-            ));
-        }
         if self.solver == Solver::Dense && self.class_weight != ClassWeight::None {
             return Err(invalid(
                 "class-weight",
