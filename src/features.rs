@@ -234,6 +234,42 @@ pub struct Scratch {
     merged: Vec<(usize, f64)>,
 }
 
+impl Scratch {
+    /// Walks the features of `text` by hash and pushes the column `column_of` gives each (if any) onto
+    /// the word or the character columns.
+    fn collect_hashed(
+        &mut self,
+        params: &FeatureParams,
+        text: &str,
+        column_of: impl Fn(u64) -> Option<usize>,
+    ) {
+        let Scratch {
+            token_hashes,
+            word_columns,
+            char_columns,
+            padded,
+            char_starts,
+            ..
+        } = self;
+        for_each_feature_hash(
+            params,
+            text,
+            token_hashes,
+            padded,
+            char_starts,
+            |hash, is_char| {
+                if let Some(column) = column_of(hash) {
+                    if is_char {
+                        char_columns.push(column);
+                    } else {
+                        word_columns.push(column);
+                    }
+                }
+            },
+        );
+    }
+}
+
 impl Vectorizer {
     /// Learns the vocabulary and idf from training texts, or, with `hash_bits`, needs none.
     /// `params` must have passed `check`.
@@ -361,57 +397,10 @@ impl Vectorizer {
             Columns::Learned {
                 column_of: ColumnLookup::ByHash(column_of),
                 ..
-            } => {
-                let Scratch {
-                    token_hashes,
-                    word_columns,
-                    char_columns,
-                    padded,
-                    char_starts,
-                    ..
-                } = scratch;
-                for_each_feature_hash(
-                    &self.params,
-                    text,
-                    token_hashes,
-                    padded,
-                    char_starts,
-                    |hash, is_char| {
-                        if let Some(&column) = column_of.get(&hash) {
-                            if is_char {
-                                char_columns.push(column);
-                            } else {
-                                word_columns.push(column);
-                            }
-                        }
-                    },
-                );
-            }
+            } => scratch.collect_hashed(&self.params, text, |hash| column_of.get(&hash).copied()),
             Columns::Hashed { bits } => {
                 let shift = 64 - bits;
-                let Scratch {
-                    token_hashes,
-                    word_columns,
-                    char_columns,
-                    padded,
-                    char_starts,
-                    ..
-                } = scratch;
-                for_each_feature_hash(
-                    &self.params,
-                    text,
-                    token_hashes,
-                    padded,
-                    char_starts,
-                    |hash, is_char| {
-                        let column = (hash >> shift) as usize;
-                        if is_char {
-                            char_columns.push(column);
-                        } else {
-                            word_columns.push(column);
-                        }
-                    },
-                );
+                scratch.collect_hashed(&self.params, text, |hash| Some((hash >> shift) as usize));
             }
         }
         // Word and character n-grams are weighted and normalized apart, so neither block drowns the other.

@@ -8,8 +8,10 @@ use std::sync::mpsc::sync_channel;
 use rayon::prelude::*;
 
 use super::adagrad::AdagradHead;
-use super::train::{ClassWeight, LabeledTexts, Solver, TaskReport, TrainReport, ValidTrainParams};
-use super::{Model, TaskHead, TrainingRecord};
+use super::train::{
+    assemble_model, ClassWeight, LabeledTexts, Solver, TaskReport, TrainReport, ValidTrainParams,
+};
+use super::{Model, TaskHead};
 use crate::error::{Result, StanceError};
 use crate::features::{Scratch, SparseRow, SparseRows, Vectorizer};
 
@@ -247,26 +249,7 @@ fn finish(
         vocabulary_size: vectorizer.n_features(),
         tasks: reports,
     };
-    let model = Model {
-        vectorizer,
-        tasks: heads,
-        training: TrainingRecord {
-            c: p.c,
-            max_iter: p.max_iter,
-            tolerance: p.tolerance,
-            class_weight: p.class_weight,
-            solver: p.solver,
-            epochs: p.epochs,
-            learning_rate: p.learning_rate,
-            text_column,
-            rows: report
-                .tasks
-                .iter()
-                .map(|t| (t.name.clone(), t.rows))
-                .collect(),
-        },
-        crate_version: env!("CARGO_PKG_VERSION").to_string(),
-    };
+    let model = assemble_model(p, vectorizer, heads, &report, &text_column);
     Ok((model, report))
 }
 

@@ -239,7 +239,19 @@ pub fn train(valid: &ValidTrainParams, data: &LabeledTexts) -> Result<(Model, Tr
         vocabulary_size: vectorizer.n_features(),
         tasks: reports,
     };
-    let model = Model {
+    let model = assemble_model(params, vectorizer, heads, &report, &data.text_column);
+    Ok((model, report))
+}
+
+/// The model of trained heads, with the record of how it was trained.
+pub(super) fn assemble_model(
+    params: &TrainParams,
+    vectorizer: Vectorizer,
+    heads: Vec<TaskHead>,
+    report: &TrainReport,
+    text_column: &str,
+) -> Model {
+    Model {
         vectorizer,
         tasks: heads,
         training: TrainingRecord {
@@ -250,7 +262,7 @@ pub fn train(valid: &ValidTrainParams, data: &LabeledTexts) -> Result<(Model, Tr
             solver: params.solver,
             epochs: params.epochs,
             learning_rate: params.learning_rate,
-            text_column: data.text_column.clone(),
+            text_column: text_column.to_string(),
             rows: report
                 .tasks
                 .iter()
@@ -258,8 +270,7 @@ pub fn train(valid: &ValidTrainParams, data: &LabeledTexts) -> Result<(Model, Tr
                 .collect(),
         },
         crate_version: env!("CARGO_PKG_VERSION").to_string(),
-    };
-    Ok((model, report))
+    }
 }
 
 pub(super) fn class_sample_weights(
