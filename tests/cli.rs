@@ -198,6 +198,10 @@ fn classify_csv_annotates_every_row_and_keeps_the_columns() {
     let mut reader = csv::Reader::from_path(&out).unwrap();
     let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(&headers[..3], ["text", "frame", "tone"]);
+    assert!(headers.contains(&"predicted_frame".to_string()), "{headers:?}");
+    assert!(headers.contains(&"predicted_tone".to_string()));
+    let unique: std::collections::HashSet<_> = headers.iter().collect();
+    assert_eq!(unique.len(), headers.len(), "no two columns share a name");
     assert!(headers.contains(&"frame_economic".to_string()));
     assert!(headers.contains(&"tone_positive".to_string()));
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();

@@ -42,7 +42,9 @@ pub struct ClassifyArgs {
     #[arg(long, value_enum, default_value_t = Unit::Sentence)]
     pub unit: Unit,
     /// Annotate a CSV corpus: copy every column of IN.csv and append, per task, the predicted label
-    /// and each class score (`task_label`). Each text cell is classified as one text.
+    /// and each class score (`task_label`); a name the input already has gets the prefix `predicted_`
+    /// (a gold `frame` column stays, the prediction is `predicted_frame`). Each text cell is
+    /// classified as one text.
     #[arg(long, value_name = "IN.csv", conflicts_with_all = ["files", "format", "unit"])]
     pub csv: Option<PathBuf>,
     /// The column that holds the text (with --csv).
@@ -162,7 +164,7 @@ fn annotate_csv(
     with_output(output, |out| {
         let mut writer = csv::Writer::from_writer(out);
         let mut header = input.headers.clone();
-        header.extend(score_columns.iter().cloned());
+        header.extend(annotation_columns(&input.headers, &score_columns));
         writer.write_record(&header).map_err(csv_write_error)?;
         let mut record = csv::ByteRecord::new();
         while let Some(line) = input.next_record(&mut record)? {
@@ -181,6 +183,21 @@ fn annotate_csv(
         }
         writer.flush().map_err(|e| StanceError::io("<output>", e))
     })
+}
+
+/// The appended column names: a name the input already has (a gold `frame` column, say) gets the
+/// prefix `predicted_`, so no two columns of the output share a name.
+fn annotation_columns(input_columns: &[String], score_columns: &[String]) -> Vec<String> {
+    score_columns
+        .iter()
+        .map(|name| {
+            if input_columns.contains(name) {
+                format!("predicted_{name}")
+            } else {
+                name.clone()
+            }
+        })
+        .collect()
 }
 
 /// A CSV write error; an I/O error stays one, so a closed pipe ends the output quietly.
