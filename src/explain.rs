@@ -79,7 +79,10 @@ pub fn top_features(model: &Model, task: &TaskHead, n: usize) -> Vec<Vec<(String
             weighted
                 .into_iter()
                 .take(n)
-                .map(|(column, w)| (model.vectorizer.vocabulary()[column].clone(), w))
+                .map(|(column, w)| {
+                    let name = model.vectorizer.column_name(column).unwrap_or("?");
+                    (name.to_string(), w)
+                })
                 .collect()
         })
         .collect()

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use sprs::CsMat;
 
 use crate::error::{Result, StanceError};
+use crate::lexicon::{lexicon_features, LEXICON_FEATURES};
 use crate::text;
 
 /// How text becomes features. Checked once by [`FeatureParams::check`]; stored in the model file.
@@ -34,6 +35,10 @@ pub struct FeatureParams {
     /// `max_features` then do not apply). One pass over the data, memory independent of its size.
     #[serde(default)]
     pub hash_bits: Option<u32>,
+    /// Five sentiment-lexicon features after the n-gram columns ([`crate::lexicon`]): tone from words
+    /// the training data never used. (A settings file from before this flag means without them.)
+    #[serde(default)]
+    pub lexicon: bool,
 }
 
 impl Default for FeatureParams {
@@ -46,6 +51,7 @@ impl Default for FeatureParams {
             tfidf: true,
             char_ngrams: Some((2, 5)),
             hash_bits: None,
+            lexicon: false,
         }
     }
 }
@@ -360,11 +366,31 @@ impl Vectorizer {
         matches!(self.columns, Columns::Hashed { .. })
     }
 
-    /// Columns of a feature row: the vocabulary size, or `2^bits`.
-    pub fn n_features(&self) -> usize {
+    /// Columns of the n-grams: the vocabulary size, or `2^bits`.
+    pub fn ngram_columns(&self) -> usize {
         match &self.columns {
             Columns::Learned { vocabulary, .. } => vocabulary.len(),
             Columns::Hashed { bits } => 1 << bits,
+        }
+    }
+
+    /// Columns of a feature row: the n-gram columns, then the lexicon's if it is on.
+    pub fn n_features(&self) -> usize {
+        let lexicon = if self.params.lexicon {
+            LEXICON_FEATURES.len()
+        } else {
+            0
+        };
+        self.ngram_columns() + lexicon
+    }
+
+    /// The name of a column that has one: a vocabulary n-gram or a lexicon feature (a hashed n-gram
+    /// column has none; see [`Vectorizer::feature_names`]).
+    pub fn column_name(&self, column: usize) -> Option<&str> {
+        match column.checked_sub(self.ngram_columns()) {
+            Some(lexicon) if self.params.lexicon => LEXICON_FEATURES.get(lexicon).copied(),
+            Some(_) => None,
+            None => self.vocabulary().get(column).map(String::as_str),
         }
     }
 
@@ -452,6 +478,15 @@ impl Vectorizer {
                 row.values.push(value);
             }
         }
+        if self.params.lexicon {
+            let first = self.ngram_columns();
+            for (offset, value) in lexicon_features(text).into_iter().enumerate() {
+                if value != 0.0 {
+                    row.columns.push(first + offset);
+                    row.values.push(value);
+                }
+            }
+        }
     }
 
     /// The CSR matrix (texts × columns) of many texts.
@@ -509,6 +544,14 @@ impl Vectorizer {
                         index += 1;
                     },
                 );
+            }
+        }
+        if self.params.lexicon {
+            let first = self.ngram_columns();
+            for (offset, value) in lexicon_features(text).into_iter().enumerate() {
+                if value != 0.0 {
+                    add(first + offset, LEXICON_FEATURES[offset]);
+                }
             }
         }
         names
@@ -777,6 +820,46 @@ mod tests {
         assert_eq!(matrix.shape(), (3, vectorizer.n_features()));
         assert_eq!(matrix.outer_view(1).map(|r| r.nnz()), Some(0));
         assert_eq!(matrix.outer_view(2).map(|r| r.nnz()), Some(2));
+    }
+
+    #[test]
+    fn lexicon_features_follow_the_ngram_columns_and_have_names() {
+        for hash_bits in [None, Some(10)] {
+            let plain = FeatureParams {
+                hash_bits,
+                ..params(1)
+            };
+            let with_lexicon = FeatureParams {
+                lexicon: true,
+                ..plain.clone()
+            };
+            let texts = ["oil gas welcomed", "troops attacked"];
+            let without = Vectorizer::fit(plain, &texts).unwrap();
+            let with = Vectorizer::fit(with_lexicon, &texts).unwrap();
+            let first = without.n_features();
+            assert_eq!(with.ngram_columns(), first);
+            assert_eq!(with.n_features(), first + LEXICON_FEATURES.len());
+            let text = "Troops attacked the oil terminal";
+            let (row, base) = (with.transform_one(text), without.transform_one(text));
+            // The n-gram part is unchanged; the lexicon part comes after it.
+            assert_eq!(&row.columns[..base.columns.len()], &base.columns[..]);
+            assert_eq!(&row.values[..base.values.len()], &base.values[..]);
+            let lexicon: Vec<usize> = row.columns[base.columns.len()..].to_vec();
+            assert!(
+                !lexicon.is_empty() && lexicon.iter().all(|&c| c >= first),
+                "{lexicon:?}"
+            );
+            let negative = first + 3;
+            assert!(
+                lexicon.contains(&negative),
+                "'attacked' is negative: {lexicon:?}"
+            );
+            assert_eq!(with.column_name(negative), Some("[lexicon: negative]"));
+            assert_eq!(with.column_name(first + LEXICON_FEATURES.len()), None);
+            assert_eq!(without.column_name(first), None);
+            let names = with.feature_names(text);
+            assert_eq!(names[&negative], "[lexicon: negative]");
+        }
     }
 
     fn hashed(bits: u32, char_ngrams: Option<(usize, usize)>) -> Vectorizer {

@@ -14,6 +14,7 @@ pub mod explain;
 pub mod features;
 pub mod html;
 pub mod input;
+pub mod lexicon;
 pub mod model;
 pub mod report;
 pub mod rng;

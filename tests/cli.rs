@@ -198,7 +198,10 @@ fn classify_csv_annotates_every_row_and_keeps_the_columns() {
     let mut reader = csv::Reader::from_path(&out).unwrap();
     let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(&headers[..3], ["text", "frame", "tone"]);
-    assert!(headers.contains(&"predicted_frame".to_string()), "{headers:?}");
+    assert!(
+        headers.contains(&"predicted_frame".to_string()),
+        "{headers:?}"
+    );
     assert!(headers.contains(&"predicted_tone".to_string()));
     let unique: std::collections::HashSet<_> = headers.iter().collect();
     assert_eq!(unique.len(), headers.len(), "no two columns share a name");
@@ -982,4 +985,74 @@ fn bad_adagrad_settings_are_refused_before_reading_data() {
             &[expected],
         );
     }
+}
+
+#[test]
+fn lbfgs_adds_the_sentiment_lexicon_by_default_and_flags_turn_it_off_or_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.model");
+    let inspect_of = |flags: &[&str]| {
+        stance()
+            .args([
+                "train",
+                "--label",
+                "tone",
+                "--min-df",
+                "1",
+                "--no-char-ngrams",
+            ])
+            .args(flags)
+            .arg("-o")
+            .arg(&model)
+            .arg(fixture("train.csv"))
+            .assert()
+            .success();
+        json_of(
+            stance()
+                .arg("inspect")
+                .arg(&model)
+                .stdout_ok()
+                .split(|&b| b == b'\n')
+                .skip(1)
+                .take_while(|line| !line.is_empty())
+                .flat_map(|line| line.iter().copied().chain([b'\n']))
+                .collect::<Vec<u8>>()
+                .as_slice(),
+        )
+    };
+    let default = inspect_of(&[]);
+    assert_eq!(default["features"]["lexicon"], true, "{default}");
+    let off = inspect_of(&["--no-lexicon"]);
+    assert_eq!(off["features"]["lexicon"], false);
+    // The vocabulary size counts n-grams only: the lexicon's five columns come on top.
+    assert_eq!(default["vocabulary_size"], off["vocabulary_size"]);
+    let adagrad = inspect_of(&["--solver", "adagrad", "--hash-bits", "12"]);
+    assert_eq!(adagrad["features"]["lexicon"], false);
+    let adagrad_on = inspect_of(&["--solver", "adagrad", "--hash-bits", "12", "--lexicon"]);
+    assert_eq!(adagrad_on["features"]["lexicon"], true);
+    // A lexicon feature is named in explanations like any n-gram.
+    inspect_of(&[]);
+    let explained = json_of(
+        &stance()
+            .args(["explain", "--format", "json", "--top", "40", "--model"])
+            .arg(&model)
+            .arg("Officials condemned the deadly attack.")
+            .stdout_ok(),
+    );
+    let all = explained.to_string();
+    assert!(all.contains("[lexicon: "), "{all}");
+    fails_with(
+        stance()
+            .args([
+                "train",
+                "--label",
+                "tone",
+                "--lexicon",
+                "--no-lexicon",
+                "-o",
+            ])
+            .arg(&model)
+            .arg(fixture("train.csv")),
+        &["--no-lexicon"],
+    );
 }

@@ -58,7 +58,7 @@ pub struct TrainArgs {
     /// Settings from `stance tune -o PARAMS.json` instead of the flags below.
     #[arg(long, value_name = "PARAMS.json", conflicts_with_all = [
         "ngram_min", "ngram_max", "min_df", "max_features", "no_tfidf", "char_ngrams",
-        "no_char_ngrams", "c", "max_iter", "tolerance", "class_weight", "solver", "hash_bits",
+        "no_char_ngrams", "lexicon", "no_lexicon", "c", "max_iter", "tolerance", "class_weight", "solver", "hash_bits",
         "epochs", "learning_rate",
     ])]
     pub params: Option<PathBuf>,
@@ -95,6 +95,13 @@ pub struct ModelFlags {
     /// Word n-grams only: no character n-grams.
     #[arg(long, conflicts_with = "char_ngrams")]
     pub no_char_ngrams: bool,
+    /// Add five sentiment-lexicon features (VADER's word ratings, negation-aware): the default for
+    /// lbfgs and dense; adagrad adds them only with this flag.
+    #[arg(long)]
+    pub lexicon: bool,
+    /// No sentiment-lexicon features.
+    #[arg(long, conflicts_with = "lexicon")]
+    pub no_lexicon: bool,
     /// Inverse regularization strength (as scikit-learn's C; larger fits the training data closer).
     #[arg(long, default_value_t = TrainParams::default().c)]
     pub c: f64,
@@ -137,6 +144,7 @@ impl ModelFlags {
             (Some(range), false) => Some(range),
             (None, false) => (!adagrad).then_some((2, 5)),
         };
+        let lexicon = self.lexicon || (!adagrad && !self.no_lexicon);
         let hash_bits = self
             .hash_bits
             .or(adagrad.then_some(DEFAULT_ADAGRAD_HASH_BITS));
@@ -149,6 +157,7 @@ impl ModelFlags {
                 tfidf: !self.no_tfidf,
                 char_ngrams,
                 hash_bits,
+                lexicon,
             },
             c: self.c,
             max_iter: self.max_iter,
@@ -325,7 +334,7 @@ fn describe(params: &ValidTrainParams, report: &TrainReport) {
         None => format!("vocabulary: {} n-grams", report.vocabulary_size),
     };
     eprintln!(
-        "{columns} (word {}..{}-grams{}{}, {})",
+        "{columns} (word {}..{}-grams{}{}, {}){}",
         f.ngram_min,
         f.ngram_max,
         f.char_ngrams
@@ -346,6 +355,11 @@ fn describe(params: &ValidTrainParams, report: &TrainReport) {
             (false, _) => "raw counts",
             (true, false) => "tf-idf",
             (true, true) => "sublinear tf, L2-normalized",
+        },
+        if f.lexicon {
+            " + 5 sentiment-lexicon features"
+        } else {
+            ""
         }
     );
     for task in &report.tasks {

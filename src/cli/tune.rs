@@ -64,6 +64,7 @@ fn grid(args: &TuneArgs) -> Vec<TrainParams> {
                                     min_df,
                                     tfidf,
                                     char_ngrams: chars.then_some((2, 5)),
+                                    lexicon: true,
                                     ..FeatureParams::default()
                                 },
                                 c,

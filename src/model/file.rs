@@ -15,7 +15,7 @@ use crate::features::{FeatureParams, Vectorizer};
 
 pub const MAGIC: &[u8; 8] = b"STANCEMF";
 /// 2: single-precision weights stored as raw bytes, hashed features, adagrad settings.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 const HEADER_LEN: usize = 8 + 4 + 8;
 
 #[derive(Serialize, Deserialize)]

@@ -246,7 +246,7 @@ fn finish(
         });
     }
     let report = TrainReport {
-        vocabulary_size: vectorizer.n_features(),
+        vocabulary_size: vectorizer.ngram_columns(),
         tasks: reports,
     };
     let model = assemble_model(p, vectorizer, heads, &report, &text_column);

@@ -236,7 +236,7 @@ pub fn train(valid: &ValidTrainParams, data: &LabeledTexts) -> Result<(Model, Tr
         });
     }
     let report = TrainReport {
-        vocabulary_size: vectorizer.n_features(),
+        vocabulary_size: vectorizer.ngram_columns(),
         tasks: reports,
     };
     let model = assemble_model(params, vectorizer, heads, &report, &data.text_column);
