@@ -58,6 +58,10 @@ def env_settings():
         'workdir': os.environ.get('SCALE_WORKDIR', os.path.join(ROOT, 'target', 'scale')),
         'out': os.environ.get('SCALE_OUT', ''),
         'order': os.environ.get('SCALE_ORDER', 'shuffle'),
+        # Training runs per tool and size (scikit-learn: always one): the table gives the median wall time
+        # and the median of each score, since fastText's threads and the machine's other work make one run
+        # vary by 20 % in time and 0.002 in macro-F1.
+        'train_runs': max(1, int(os.environ.get('SCALE_TRAIN_RUNS', '3'))),
     }
 
 
@@ -317,6 +321,20 @@ def worker_cmd(step, *args):
 # ---------------------------------------------------------------------------------------------------------
 # Scoring: the same for every tool, from predicted labels
 
+def median_run(runs):
+    """The measurement of the run with the median wall time (the lower middle one of an even number)."""
+    ordered = sorted(runs, key=lambda r: r['wall_s'])
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def median_scores(gold, preds):
+    """Each score's median over the runs' predictions, and every run's scores."""
+    runs = [score(gold, pred) for pred in preds]
+    merged = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+    merged['runs'] = runs
+    return merged
+
+
 def score(gold, pred):
     from sklearn.metrics import accuracy_score, f1_score
     if len(gold) != len(pred):
@@ -357,22 +375,27 @@ def run_stance(cfg, data, models, size, n_all):
     model = os.path.join(models, f'stance-{size}.model')
     log = os.path.join(models, f'stance-{size}')
     bin_ = cfg['stance_bin']
-    train = measure([bin_, 'train', os.path.join(data, f'train-{size}.csv'), '--label', 'decade', '-o', model,
-                     *cfg['stance_flags']], log + '-train', timeout=cfg['train_timeout'])
+    classify = [bin_, 'classify', '--model', model, '--unit', 'line', '--format', 'jsonl']
+    n_test = len(read_texts(os.path.join(data, 'test.gold')))
+    trains, preds = [], []
+    for k in range(cfg['train_runs']):
+        trains.append(measure([bin_, 'train', os.path.join(data, f'train-{size}.csv'), '--label', 'decade',
+                               '-o', model, *cfg['stance_flags']], log + f'-train{k}',
+                              timeout=cfg['train_timeout']))
+        preds_path = os.path.join(models, f'stance-{size}.test.jsonl')
+        measure([*classify, os.path.join(data, 'test.txt')], log + f'-test{k}', stdout_path=preds_path)
+        preds.append(read_stance_jsonl(preds_path, n_test))
+    train = trains[-1]
     solver = [line.strip() for line in train['stderr'].splitlines() if 'solver' in line.lower()]
     vocab = [line.strip() for line in train['stderr'].splitlines() if line.startswith('vocabulary')]
-    preds_path = os.path.join(models, f'stance-{size}.test.jsonl')
-    classify = [bin_, 'classify', '--model', model, '--unit', 'line', '--format', 'jsonl']
-    measure([*classify, os.path.join(data, 'test.txt')], log + '-test', stdout_path=preds_path)
-    n_test = len(read_texts(os.path.join(data, 'test.gold')))
-    pred = read_stance_jsonl(preds_path, n_test)
     runs = [measure([*classify, os.path.join(data, 'all.txt')], log + f'-all{k}', stdout_path=os.devnull)
             for k in range(STANCE_CLASSIFY_RUNS)]
     small = measure([*classify, os.path.join(data, f'all-{SMALL_RSS_LINES}.txt')], log + '-small',
                     stdout_path=os.devnull)
     wall = statistics.median(r['wall_s'] for r in runs)
     return {
-        'train': train, 'pred': pred, 'classify_s': wall, 'classify_runs_s': [r['wall_s'] for r in runs],
+        'train': median_run(trains), 'train_runs_s': [t['wall_s'] for t in trains], 'preds': preds,
+        'classify_s': wall, 'classify_runs_s': [r['wall_s'] for r in runs],
         'classify_sps': n_all / wall, 'classify_rss_gb': max(r['rss_gb'] for r in runs),
         'classify_small_rss_gb': small['rss_gb'], 'classify_small_s': small['wall_s'],
         'solver': solver[-1] if solver else '(no line naming the solver on stderr)',
@@ -386,13 +409,17 @@ def run_python_tool(tool, cfg, data, models, size, n_all):
     train_ext, model_ext, lines_ext = ext[tool]
     model = os.path.join(models, f'{tool}-{size}.{model_ext}')
     log = os.path.join(models, f'{tool}-{size}')
-    train = measure(worker_cmd(f'{tool}-train', os.path.join(data, f'train-{size}.{train_ext}'), model),
-                    log + '-train', timeout=cfg['train_timeout'])
-    preds_path = os.path.join(models, f'{tool}-{size}.test.pred')
-    measure(worker_cmd(f'{tool}-predict', model, os.path.join(data, f'test.{lines_ext}'), preds_path), log + '-test')
-    pred = read_texts(preds_path)
+    trains, preds = [], []
+    for k in range(1 if tool == 'sklearn' else cfg['train_runs']):
+        trains.append(measure(worker_cmd(f'{tool}-train', os.path.join(data, f'train-{size}.{train_ext}'), model),
+                              log + f'-train{k}', timeout=cfg['train_timeout']))
+        preds_path = os.path.join(models, f'{tool}-{size}.test.pred')
+        measure(worker_cmd(f'{tool}-predict', model, os.path.join(data, f'test.{lines_ext}'), preds_path),
+                log + f'-test{k}')
+        preds.append(read_texts(preds_path))
     run = measure(worker_cmd(f'{tool}-predict', model, os.path.join(data, f'all.{lines_ext}'), '-'), log + '-all')
-    return {'train': train, 'pred': pred, 'classify_s': run['wall_s'], 'classify_sps': n_all / run['wall_s'],
+    return {'train': median_run(trains), 'train_runs_s': [t['wall_s'] for t in trains], 'preds': preds,
+            'classify_s': run['wall_s'], 'classify_sps': n_all / run['wall_s'],
             'classify_inner_sps': n_all / run['inner']['predict_s'], 'classify_rss_gb': run['rss_gb'],
             'classify_inner': run['inner']}
 
@@ -430,9 +457,22 @@ def subset_note(cfg, counts, size):
             'file': f' (every {counts["train_full"] / counts[size]:.1f}th TRAIN sentence)'}[cfg['order']]
 
 
+def runs_note(r):
+    """Every training run's wall time and scores, when there was more than one."""
+    if len(r['train_runs_s']) < 2:
+        return ''
+    runs = '; '.join(f'{t:.1f} s, {s["accuracy"]:.3f} / {s["macro_f1_test_classes"]:.3f}'
+                     for t, s in zip(r['train_runs_s'], r['scores']['runs']))
+    return f'{len(r["train_runs_s"])} training runs (train s, accuracy / macro-F1): {runs}; '
+
+
 def tool_notes(tool, r):
     if 'skipped' in r:
         return r['skipped']
+    return runs_note(r) + tool_notes_of_run(tool, r)
+
+
+def tool_notes_of_run(tool, r):
     inner = r['train']['inner']
     cpu = f'train CPU (user + sys) {r["train"]["cpu_s"]:.1f} s'
     if tool == 'stance':
@@ -486,7 +526,8 @@ def table(results, counts, cfg, elapsed):
         "(for VW '|' and ':' are replaced by look-alikes its input format reads as plain text). "
         + ORDER_NOTES[cfg['order']],
         '',
-        'Train: one run per tool and size, the whole process from the prepared training file to a model '
+        f'Train: {cfg["train_runs"]} runs per tool and size (scikit-learn: one), the median wall time, peak '
+        'RSS and CPU of the median run, and the median of each score over the runs; each run is the whole process from the prepared training file to a model '
         'file on disk (stance: `stance train TRAIN.csv --label decade -o MODEL`, CSV parsing included; '
         'fastText/VW/scikit-learn: Python start-up, import, reading the file, fitting, saving). '
         'Settings: VW `--oaa 9 --ngram 2 -b 24`, one pass; fastText `train_supervised(wordNgrams=2, epoch=5, '
@@ -607,7 +648,7 @@ def main():
                 r['skipped'] = f'failed: {e}'
                 log(f'{size_label(size)} {tool}: {r["skipped"]}')
                 continue
-            r['scores'] = score(gold, r.pop('pred'))
+            r['scores'] = median_scores(gold, r.pop('preds'))
             log(f'{size_label(size)} {tool}: train {r["train"]["wall_s"]:.1f} s, {r["train"]["rss_gb"]:.2f} GB; '
                 f'accuracy {r["scores"]["accuracy"]:.3f}, macro-F1 {r["scores"]["macro_f1_test_classes"]:.3f}; '
                 f'classify {r["classify_sps"]:,.0f} sentences/s')

@@ -26,6 +26,8 @@
 #   STANCE_TRAIN_FLAGS="--no-char-ngrams --max-iter 30"   extra `stance train` flags (default none)
 #   SCALE_SKLEARN_MAX=100000  largest size scikit-learn is trained on (above: a "not run" row)
 #   SCALE_TRAIN_TIMEOUT=1800  seconds after which a training is stopped and reported as such
+#   SCALE_TRAIN_RUNS=3      trainings per tool and size (scikit-learn: one); the table gives the median
+#                           time and the median of each score, the notes every run (adds ~2 min for fastText)
 #   SCALE_WORKDIR=target/scale   scratch inputs, models and logs;  SCALE_OUT=FILE   where to write the table
 set -euo pipefail
 cd "$(dirname "$0")/.."
