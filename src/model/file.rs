@@ -167,8 +167,16 @@ impl Model {
             },
         };
         let mut file = std::fs::File::open(path).map_err(cannot_read)?;
-        let size = file.metadata().map_or(0, |m| m.len() as usize);
-        let mut bytes = super::memory::with_huge_pages(size);
+        // The file is mapped, not copied: its pages come straight from the page cache, and the only fresh
+        // memory is the weight tables decoded from them (a hashed model's file is 150 MB).
+        // SAFETY: the map is read only while this function runs. Another process truncating or rewriting
+        // the file in place meanwhile could change the bytes under us; stance itself replaces model files
+        // by renaming a new file over the old one, which leaves a mapped file untouched.
+        if let Ok(map) = unsafe { memmap2::Mmap::map(&file) } {
+            return Model::from_bytes(&map, &display_path(path));
+        }
+        // Not mappable (a pipe, say): read it.
+        let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut file, &mut bytes).map_err(cannot_read)?;
         Model::from_bytes(&bytes, &display_path(path))
     }
