@@ -14,7 +14,7 @@ use crate::error::{display_path, Result, StanceError};
 use crate::features::{FeatureParams, Vectorizer};
 
 pub const MAGIC: &[u8; 8] = b"STANCEMF";
-/// 2: single-precision weights stored as raw bytes, hashed features, adagrad settings.
+/// 2: single-precision weights stored as raw bytes, hashed features, adagrad settings; 3: lexicon flag.
 pub const FORMAT_VERSION: u32 = 3;
 const HEADER_LEN: usize = 8 + 4 + 8;
 
@@ -33,25 +33,81 @@ struct Payload<'a> {
 struct StoredTask<'a> {
     name: String,
     labels: Vec<String>,
-    /// n_features × n_classes f32, row-major, little-endian bytes (read back with one copy).
+    /// n_features × n_classes f32, row-major, little-endian bytes (written from the table's own memory,
+    /// read back with one copy).
     #[serde(borrow, with = "serde_bytes")]
     weights: std::borrow::Cow<'a, [u8]>,
     intercept: Vec<f64>,
 }
 
-/// Header, body and checksum, in file order.
-fn write_file_parts(out: &mut impl Write, body: &[u8]) -> std::io::Result<()> {
-    out.write_all(MAGIC)?;
-    out.write_all(&FORMAT_VERSION.to_le_bytes())?;
-    out.write_all(&(body.len() as u64).to_le_bytes())?;
-    out.write_all(body)?;
-    out.write_all(&crc32fast::hash(body).to_le_bytes())
+/// The stored bytes of a weight table: its own memory where the machine is little-endian (no copy of a
+/// 150 MB table), else a little-endian copy.
+fn weight_bytes(weights: &Array2<f32>) -> std::borrow::Cow<'_, [u8]> {
+    match weights.as_slice() {
+        Some(values) if cfg!(target_endian = "little") => bytemuck::cast_slice(values).into(),
+        _ => weights
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect::<Vec<u8>>()
+            .into(),
+    }
+}
+
+/// Passes bytes on to `inner` while computing their CRC-32, and keeps the first I/O error (postcard
+/// reports a failed write only as a full buffer).
+struct ChecksumWriter<W> {
+    inner: W,
+    hasher: crc32fast::Hasher,
+    error: Option<std::io::Error>,
+}
+
+impl<W: Write> Write for ChecksumWriter<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        match self.inner.write(bytes) {
+            Ok(written) => {
+                self.hasher.update(&bytes[..written]);
+                Ok(written)
+            }
+            Err(e) => {
+                let kind = e.kind();
+                self.error.get_or_insert(e);
+                Err(kind.into())
+            }
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 impl Model {
-    /// The postcard payload: everything but the header and checksum.
-    fn encode_body(&self) -> Result<Vec<u8>> {
-        let payload = Payload {
+    /// Header, payload and checksum, in file order, streamed to `out` (no copy of the payload in memory).
+    fn write_to(&self, out: &mut impl Write) -> std::io::Result<()> {
+        let payload = self.payload();
+        let encode_error =
+            |e: postcard::Error| std::io::Error::other(format!("cannot encode the model: {e}"));
+        let body_len =
+            postcard::serialize_with_flavor(&payload, postcard::ser_flavors::Size::default())
+                .map_err(encode_error)?;
+        out.write_all(MAGIC)?;
+        out.write_all(&FORMAT_VERSION.to_le_bytes())?;
+        out.write_all(&(body_len as u64).to_le_bytes())?;
+        let mut body = ChecksumWriter {
+            inner: &mut *out,
+            hasher: crc32fast::Hasher::new(),
+            error: None,
+        };
+        if let Err(e) = postcard::to_io(&payload, &mut body) {
+            return Err(body.error.take().unwrap_or_else(|| encode_error(e)));
+        }
+        let checksum = body.hasher.finalize();
+        out.write_all(&checksum.to_le_bytes())
+    }
+
+    /// What the payload holds: everything but the header and checksum.
+    fn payload(&self) -> Payload<'_> {
+        Payload {
             crate_version: self.crate_version.clone(),
             features: self.vectorizer.params().clone(),
             vocabulary: self.vectorizer.vocabulary().to_vec(),
@@ -63,25 +119,18 @@ impl Model {
                 .map(|task| StoredTask {
                     name: task.name.clone(),
                     labels: task.labels.clone(),
-                    weights: task
-                        .weights
-                        .iter()
-                        .flat_map(|w| w.to_le_bytes())
-                        .collect::<Vec<u8>>()
-                        .into(),
+                    weights: weight_bytes(&task.weights),
                     intercept: task.intercept.to_vec(),
                 })
                 .collect(),
-        };
-        postcard::to_stdvec(&payload)
-            .map_err(|e| StanceError::Invalid(format!("cannot encode the model: {e}")))
+        }
     }
 
     /// The bytes of the model file.
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
-        let body = self.encode_body()?;
-        let mut bytes = Vec::with_capacity(HEADER_LEN + body.len() + 4);
-        write_file_parts(&mut bytes, &body).map_err(|e| StanceError::io("<memory>", e))?;
+        let mut bytes = Vec::new();
+        self.write_to(&mut bytes)
+            .map_err(|e| StanceError::io("<memory>", e))?;
         Ok(bytes)
     }
 
@@ -147,10 +196,9 @@ impl Model {
 
     /// Writes the model atomically: a temporary file in the same directory, then a rename.
     pub fn save(&self, path: &Path) -> Result<()> {
-        let body = self.encode_body()?;
         let mut temp = temp_file_beside(path)?;
-        let mut writer = std::io::BufWriter::new(temp.as_file_mut());
-        write_file_parts(&mut writer, &body)
+        let mut writer = std::io::BufWriter::with_capacity(1 << 20, temp.as_file_mut());
+        self.write_to(&mut writer)
             .and_then(|_| writer.flush())
             .map_err(|e| StanceError::io(path, e))?;
         drop(writer);
@@ -314,6 +362,34 @@ mod tests {
         bytes[middle] ^= 0x55;
         let err = Model::from_bytes(&bytes, "m").unwrap_err().to_string();
         assert!(err.contains("corrupted"), "{err}");
+    }
+
+    #[test]
+    fn a_failed_write_keeps_its_io_error() {
+        /// Takes `room` bytes, then fails as a full disk would.
+        struct FullDisk {
+            room: usize,
+        }
+        impl Write for FullDisk {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                if self.room == 0 {
+                    return Err(std::io::ErrorKind::StorageFull.into());
+                }
+                let n = bytes.len().min(self.room);
+                self.room -= n;
+                Ok(n)
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let model = small_model();
+        let size = model.to_bytes().unwrap().len();
+        for room in [0, 10, HEADER_LEN + 3, size - 2] {
+            let err = model.write_to(&mut FullDisk { room }).unwrap_err();
+            assert_eq!(err.kind(), std::io::ErrorKind::StorageFull, "room {room}");
+        }
+        assert!(model.write_to(&mut FullDisk { room: size }).is_ok());
     }
 
     #[test]
