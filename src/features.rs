@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use sprs::CsMat;
 
 use crate::error::{Result, StanceError};
-use crate::lexicon::{lexicon_features, LEXICON_FEATURES};
+use crate::lexicon::{lexicon_features, lexicon_features_of_tokens, LEXICON_FEATURES};
 use crate::text;
 
 /// How text becomes features. Checked once by [`FeatureParams::check`]; stored in the model file.
@@ -405,6 +405,14 @@ impl Vectorizer {
     pub fn transform_into(&self, text: &str, scratch: &mut Scratch, row: &mut SparseRow) {
         scratch.word_columns.clear();
         scratch.char_columns.clear();
+        // The hashing walks leave the text's token hashes in `scratch`, which the lexicon reuses.
+        let token_hashes_ready = !matches!(
+            self.columns,
+            Columns::Learned {
+                column_of: ColumnLookup::ByName(_),
+                ..
+            }
+        );
         match &self.columns {
             Columns::Learned {
                 column_of: ColumnLookup::ByName(column_of),
@@ -480,7 +488,12 @@ impl Vectorizer {
         }
         if self.params.lexicon {
             let first = self.ngram_columns();
-            for (offset, value) in lexicon_features(text).into_iter().enumerate() {
+            let lexicon = if token_hashes_ready {
+                lexicon_features_of_tokens(&scratch.token_hashes)
+            } else {
+                lexicon_features(text)
+            };
+            for (offset, value) in lexicon.into_iter().enumerate() {
                 if value != 0.0 {
                     row.columns.push(first + offset);
                     row.values.push(value);
@@ -614,9 +627,7 @@ fn for_each_feature_hash(
     mut visit: impl FnMut(u64, bool),
 ) {
     token_hashes.clear();
-    text::for_each_token(text, |token| {
-        token_hashes.push(mix64(hash_bytes(token.as_bytes(), WORD_SEED)))
-    });
+    text::for_each_token(text, |token| token_hashes.push(token_hash(token)));
     for n in params.ngram_min..=params.ngram_max {
         for window in token_hashes.windows(n) {
             visit(ngram_hash(window), false);
@@ -658,12 +669,14 @@ fn feature_hash_of_name(name: &str) -> u64 {
         let inner = &name[1..name.len() - 1];
         mix64(hash_bytes(inner.as_bytes(), CHAR_SEED))
     } else {
-        let tokens: Vec<u64> = name
-            .split(' ')
-            .map(|token| mix64(hash_bytes(token.as_bytes(), WORD_SEED)))
-            .collect();
+        let tokens: Vec<u64> = name.split(' ').map(token_hash).collect();
         ngram_hash(&tokens)
     }
+}
+
+/// The 64-bit hash of one token, from which its n-grams' hashes are built (and the lexicon looks it up).
+pub(crate) fn token_hash(token: &str) -> u64 {
+    mix64(hash_bytes(token.as_bytes(), WORD_SEED))
 }
 
 const WORD_SEED: u64 = 0xcbf2_9ce4_8422_2325;
@@ -926,10 +939,13 @@ mod tests {
             "The states' budgets fell; \u{FF35}\u{FF2E} \u{FB01}nance talks resumed in \u{141}\u{F3}d\u{17A}.",
             "Troops fired missiles near the border",
             "\u{41C}\u{43E}\u{441}\u{43A}\u{432}\u{430} talks",
+            "The deal was NOT welcomed; critics didn\u{2019}t hide their anger.",
         ];
+        // With the lexicon too: the hashing walk hands it the token hashes, the lookup by name does not.
         let params = FeatureParams {
             min_df: 1,
             ngram_max: 3,
+            lexicon: true,
             ..FeatureParams::default()
         };
         let by_hash = Vectorizer::fit(params, &texts).unwrap();

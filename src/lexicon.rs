@@ -4,6 +4,11 @@
 //! and damps it (× −0.74), as VADER does. Five values per text that carry tone to words the training
 //! sentences never used: n-grams learn the words they saw, the lexicon knows thousands more.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::OnceLock;
+
+use crate::features::token_hash;
 use crate::text;
 
 /// How many lexicon features a text gets, and their names (as `explain` and `inspect` show them).
@@ -28,23 +33,107 @@ const NEGATION_REACH: usize = 3;
 /// were not compared.
 pub const LEXICON_SCALE: f64 = 3.0;
 
-/// Words that negate the word after them (VADER's list, in our tokenizer's forms: lowercase, one
-/// apostrophe). Any token ending in `n't` negates too.
-const NEGATIONS: [&str; 24] = [
-    "aint", "cannot", "cant", "despite", "dont", "hardly", "barely", "neither", "never", "no",
-    "none", "nope", "nor", "not", "nothing", "nowhere", "rarely", "seldom", "without", "wont",
-    "isnt", "wasnt", "doesnt", "didnt",
+/// Words that negate the words after them: VADER's list in our tokenizer's forms (lowercase, one
+/// apostrophe; its `uh-uh` is two tokens and left out), with `no`, `hardly` and `barely`.
+const NEGATIONS: [&str; 61] = [
+    "aint",
+    "ain't",
+    "arent",
+    "aren't",
+    "barely",
+    "cannot",
+    "cant",
+    "can't",
+    "couldnt",
+    "couldn't",
+    "darent",
+    "daren't",
+    "despite",
+    "didnt",
+    "didn't",
+    "doesnt",
+    "doesn't",
+    "dont",
+    "don't",
+    "hadnt",
+    "hadn't",
+    "hardly",
+    "hasnt",
+    "hasn't",
+    "havent",
+    "haven't",
+    "isnt",
+    "isn't",
+    "mightnt",
+    "mightn't",
+    "mustnt",
+    "mustn't",
+    "neednt",
+    "needn't",
+    "neither",
+    "never",
+    "no",
+    "none",
+    "nope",
+    "nor",
+    "not",
+    "nothing",
+    "nowhere",
+    "oughtnt",
+    "oughtn't",
+    "rarely",
+    "seldom",
+    "shant",
+    "shan't",
+    "shouldnt",
+    "shouldn't",
+    "uhuh",
+    "wasnt",
+    "wasn't",
+    "werent",
+    "weren't",
+    "without",
+    "wont",
+    "won't",
+    "wouldnt",
+    "wouldn't",
 ];
 
-fn is_negation(token: &str) -> bool {
-    token.ends_with("n't") || NEGATIONS.contains(&token)
+/// Token hashes are already well mixed: a map keyed by them needs no second hash.
+#[derive(Default)]
+struct TokenHashHasher(u64);
+
+impl Hasher for TokenHashHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
+    }
 }
 
-/// The valence of a token in the lexicon, if it has one.
-fn valence(token: &str) -> Option<f64> {
-    vader_sentiment::LEXICON
-        .get(&unicase::UniCase::new(token))
-        .copied()
+type ByTokenHash<V> = HashMap<u64, V, BuildHasherDefault<TokenHashHasher>>;
+
+/// Per token hash: its valence in the lexicon (`None` for no valence) and whether it negates. Built on
+/// first use from the crate's lexicon, keyed by the hash the feature walk gives each token, so the
+/// lexicon needs no second walk over the text's tokens.
+fn lexicon() -> &'static ByTokenHash<(Option<f64>, bool)> {
+    static LEXICON: OnceLock<ByTokenHash<(Option<f64>, bool)>> = OnceLock::new();
+    LEXICON.get_or_init(|| {
+        let mut map = ByTokenHash::default();
+        for (word, &valence) in vader_sentiment::LEXICON.iter() {
+            map.insert(token_hash(&word.to_lowercase()), (Some(valence), false));
+        }
+        for word in NEGATIONS {
+            map.entry(token_hash(word)).or_insert((None, false)).1 = true;
+        }
+        map
+    })
 }
 
 /// The five lexicon features of `text`, in the order of [`LEXICON_FEATURES`]: the positive and the
@@ -52,12 +141,22 @@ fn valence(token: &str) -> Option<f64> {
 /// split into its positive and negative part, and how far the balance is from either pole. Scaled by
 /// [`LEXICON_SCALE`].
 pub fn lexicon_features(text: &str) -> [f64; 5] {
+    let mut token_hashes = Vec::new();
+    text::for_each_token(text, |token| token_hashes.push(token_hash(token)));
+    lexicon_features_of_tokens(&token_hashes)
+}
+
+/// [`lexicon_features`] of a text whose tokens' hashes ([`token_hash`]) are at hand.
+pub fn lexicon_features_of_tokens(token_hashes: &[u64]) -> [f64; 5] {
+    let lexicon = lexicon();
     let (mut positive, mut negative) = (0.0, 0.0);
     // Where the last negation was, in tokens.
     let mut last_negation: Option<usize> = None;
-    let mut position = 0usize;
-    text::for_each_token(text, |token| {
-        if let Some(mut value) = valence(token) {
+    for (position, hash) in token_hashes.iter().enumerate() {
+        let Some(&(valence, negates)) = lexicon.get(hash) else {
+            continue;
+        };
+        if let Some(mut value) = valence {
             if last_negation.is_some_and(|at| position - at <= NEGATION_REACH) {
                 value *= NEGATION_SCALAR;
             }
@@ -67,11 +166,10 @@ pub fn lexicon_features(text: &str) -> [f64; 5] {
                 negative -= value;
             }
         }
-        if is_negation(token) {
+        if negates {
             last_negation = Some(position);
         }
-        position += 1;
-    });
+    }
     let total = positive + negative;
     let balance = positive - negative;
     let balance = balance / (balance * balance + NORMALIZATION_ALPHA).sqrt();
@@ -118,6 +216,13 @@ mod tests {
         assert!(positive_minus_negative("The talks weren't successful.") < 0.0);
         // Out of reach: four tokens between the negation and the word.
         assert!(positive_minus_negative("No one in the room was successful.") > 0.0);
+    }
+
+    #[test]
+    fn every_negation_is_one_token_as_the_tokenizer_gives_it() {
+        for word in NEGATIONS {
+            assert_eq!(text::tokens(word), [word], "{word}");
+        }
     }
 
     #[test]
