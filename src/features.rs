@@ -164,7 +164,7 @@ impl ColumnLookup {
 
 /// A `Hasher` for keys that are hashes already: it passes the `u64` through.
 #[derive(Debug, Default, Clone, Copy)]
-struct Prehashed(u64);
+pub(crate) struct Prehashed(u64);
 
 impl std::hash::Hasher for Prehashed {
     fn finish(&self) -> u64 {

@@ -5,10 +5,10 @@
 //! sentences never used: n-grams learn the words they saw, the lexicon knows thousands more.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
-use crate::features::token_hash;
+use crate::features::{token_hash, Prehashed};
 use crate::text;
 
 /// How many lexicon features a text gets, and their names (as `explain` and `inspect` show them).
@@ -100,24 +100,7 @@ const NEGATIONS: [&str; 61] = [
 ];
 
 /// Token hashes are already well mixed: a map keyed by them needs no second hash.
-#[derive(Default)]
-struct TokenHashHasher(u64);
-
-impl Hasher for TokenHashHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
-        }
-    }
-    fn write_u64(&mut self, value: u64) {
-        self.0 = value;
-    }
-}
-
-type ByTokenHash<V> = HashMap<u64, V, BuildHasherDefault<TokenHashHasher>>;
+type ByTokenHash<V> = HashMap<u64, V, BuildHasherDefault<Prehashed>>;
 
 /// Per token hash: its valence in the lexicon (`None` for no valence) and whether it negates. Built on
 /// first use from the crate's lexicon, keyed by the hash the feature walk gives each token, so the
