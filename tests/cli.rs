@@ -991,6 +991,7 @@ fn bad_adagrad_settings_are_refused_before_reading_data() {
 fn lbfgs_adds_the_sentiment_lexicon_by_default_and_flags_turn_it_off_or_on() {
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("m.model");
+    // The model's description, as `classify --format json` reports it.
     let inspect_of = |flags: &[&str]| {
         stance()
             .args([
@@ -1007,18 +1008,12 @@ fn lbfgs_adds_the_sentiment_lexicon_by_default_and_flags_turn_it_off_or_on() {
             .arg(fixture("train.csv"))
             .assert()
             .success();
-        json_of(
-            stance()
-                .arg("inspect")
-                .arg(&model)
-                .stdout_ok()
-                .split(|&b| b == b'\n')
-                .skip(1)
-                .take_while(|line| !line.is_empty())
-                .flat_map(|line| line.iter().copied().chain([b'\n']))
-                .collect::<Vec<u8>>()
-                .as_slice(),
-        )
+        let out = stance()
+            .args(["classify", "--format", "json", "--model"])
+            .arg(&model)
+            .write_stdin("Troops fired.")
+            .stdout_ok();
+        json_of(&out)["model"].clone()
     };
     let default = inspect_of(&[]);
     assert_eq!(default["features"]["lexicon"], true, "{default}");
