@@ -28,9 +28,9 @@ const NORMALIZATION_ALPHA: f64 = 15.0;
 const NEGATION_REACH: usize = 3;
 /// The features are multiplied by this, so that the L2 penalty lets them weigh about as much as an n-gram
 /// block (each L2-normalized to 1 per text). At 3, 5-fold cross-validation on `data/frames.csv` grouped
-/// by story put tone macro-F1 0.003 above the n-grams alone (`stance cv`, 0.801 vs 0.798; a scikit-learn
-/// replica grouped by event: 0.010), and the shared real-news tone corpora 0.03–0.08 above; other scales
-/// were not compared.
+/// by story put tone macro-F1 0.003 above the n-grams alone (`stance cv` with and without `--no-lexicon`,
+/// 0.801 vs 0.798), and `scripts/model-card.sh` the shared real-news tone corpora 0.03–0.08 above; other
+/// scales were not compared.
 pub const LEXICON_SCALE: f64 = 3.0;
 
 /// Words that negate the words after them: VADER's list in our tokenizer's forms (lowercase, one
