@@ -231,13 +231,21 @@ impl SparseRows {
 /// Buffers that [`Vectorizer::transform_into`] reuses from one text to the next.
 #[derive(Debug, Default)]
 pub struct Scratch {
-    token_hashes: Vec<u64>,
+    walk: WalkScratch,
     word_columns: Vec<usize>,
     char_columns: Vec<usize>,
-    padded: String,
-    char_starts: Vec<usize>,
     block: Vec<(usize, f64)>,
     merged: Vec<(usize, f64)>,
+}
+
+/// The buffers of one walk over a text's features by hash: its normalized text, its token hashes (which
+/// the lexicon reuses) and a padded token for character n-grams.
+#[derive(Debug, Default)]
+struct WalkScratch {
+    normalized: String,
+    token_hashes: Vec<u64>,
+    padded: String,
+    char_starts: Vec<usize>,
 }
 
 impl Scratch {
@@ -250,29 +258,20 @@ impl Scratch {
         column_of: impl Fn(u64) -> Option<usize>,
     ) {
         let Scratch {
-            token_hashes,
+            walk,
             word_columns,
             char_columns,
-            padded,
-            char_starts,
             ..
         } = self;
-        for_each_feature_hash(
-            params,
-            text,
-            token_hashes,
-            padded,
-            char_starts,
-            |hash, is_char| {
-                if let Some(column) = column_of(hash) {
-                    if is_char {
-                        char_columns.push(column);
-                    } else {
-                        word_columns.push(column);
-                    }
+        for_each_feature_hash(params, text, walk, |hash, is_char| {
+            if let Some(column) = column_of(hash) {
+                if is_char {
+                    char_columns.push(column);
+                } else {
+                    word_columns.push(column);
                 }
-            },
-        );
+            }
+        });
     }
 }
 
@@ -489,7 +488,7 @@ impl Vectorizer {
         if self.params.lexicon {
             let first = self.ngram_columns();
             let lexicon = if token_hashes_ready {
-                lexicon_features_of_tokens(&scratch.token_hashes)
+                lexicon_features_of_tokens(&scratch.walk.token_hashes)
             } else {
                 lexicon_features(text)
             };
@@ -544,19 +543,12 @@ impl Vectorizer {
                 for_each_feature(&self.params, text, |name| all_names.push(name.to_string()));
                 let mut scratch = Scratch::default();
                 let mut index = 0;
-                for_each_feature_hash(
-                    &self.params,
-                    text,
-                    &mut scratch.token_hashes,
-                    &mut scratch.padded,
-                    &mut scratch.char_starts,
-                    |hash, _| {
-                        if let Some(name) = all_names.get(index) {
-                            add((hash >> (64 - bits)) as usize, name);
-                        }
-                        index += 1;
-                    },
-                );
+                for_each_feature_hash(&self.params, text, &mut scratch.walk, |hash, _| {
+                    if let Some(name) = all_names.get(index) {
+                        add((hash >> (64 - bits)) as usize, name);
+                    }
+                    index += 1;
+                });
             }
         }
         if self.params.lexicon {
@@ -621,13 +613,18 @@ fn for_each_feature(params: &FeatureParams, text: &str, mut visit: impl FnMut(&s
 fn for_each_feature_hash(
     params: &FeatureParams,
     text: &str,
-    token_hashes: &mut Vec<u64>,
-    padded: &mut String,
-    char_starts: &mut Vec<usize>,
+    walk: &mut WalkScratch,
     mut visit: impl FnMut(u64, bool),
 ) {
+    let WalkScratch {
+        normalized,
+        token_hashes,
+        padded,
+        char_starts,
+    } = walk;
+    text::normalize_into(text, normalized);
     token_hashes.clear();
-    text::for_each_token(text, |token| token_hashes.push(token_hash(token)));
+    text::for_each_normalized_token(normalized, |token| token_hashes.push(token_hash(token)));
     for n in params.ngram_min..=params.ngram_max {
         for window in token_hashes.windows(n) {
             visit(ngram_hash(window), false);
@@ -635,7 +632,7 @@ fn for_each_feature_hash(
     }
     if let Some((low, high)) = params.char_ngrams {
         // Tokens again (cheap next to the n-grams), so the token hashes above need no strings kept.
-        text::for_each_token(text, |token| {
+        text::for_each_normalized_token(normalized, |token| {
             padded.clear();
             padded.push(' ');
             padded.push_str(token);

@@ -7,25 +7,29 @@ use unicode_segmentation::UnicodeSegmentation;
 
 /// NFKC, one apostrophe and one double quote for all their typographic variants, lowercase.
 pub fn normalize(text: &str) -> String {
+    let mut normalized = String::new();
+    normalize_into(text, &mut normalized);
+    normalized
+}
+
+/// [`normalize`] into `out` (cleared first), so a loop over many texts reuses one buffer.
+pub fn normalize_into(text: &str, out: &mut String) {
+    out.clear();
     if text.is_ascii() {
         // The same result as below, without the Unicode tables: ASCII is NFKC already and lowercases
         // byte by byte; the backtick is the only ASCII quote variant.
-        let lower = text.to_ascii_lowercase();
-        return if lower.contains('`') {
-            lower.replace('`', "'")
-        } else {
-            lower
-        };
+        out.push_str(text);
+        out.make_ascii_lowercase();
+        if out.contains('`') {
+            *out = out.replace('`', "'");
+        }
+        return;
     }
-    let nfkc: String = if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
-        text.to_string()
+    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        out.extend(text.chars().map(unify_quote).flat_map(char::to_lowercase));
     } else {
-        text.nfkc().collect()
-    };
-    nfkc.chars()
-        .map(unify_quote)
-        .flat_map(char::to_lowercase)
-        .collect()
+        out.extend(text.nfkc().map(unify_quote).flat_map(char::to_lowercase));
+    }
 }
 
 fn unify_quote(c: char) -> char {
@@ -47,11 +51,16 @@ pub fn tokens(text: &str) -> Vec<String> {
 }
 
 /// Calls `visit` with each token of `text`, exactly those [`tokens`] returns, without allocating one
-/// `String` per token: the hot loop of training and classifying at scale.
-pub fn for_each_token(text: &str, mut visit: impl FnMut(&str)) {
-    let normalized = normalize(text);
+/// `String` per token.
+pub fn for_each_token(text: &str, visit: impl FnMut(&str)) {
+    for_each_normalized_token(&normalize(text), visit);
+}
+
+/// [`for_each_token`] of a text already [`normalize`]d: the hot loop of training and classifying at
+/// scale, which normalizes into a reused buffer and may walk the tokens more than once.
+pub fn for_each_normalized_token(normalized: &str, mut visit: impl FnMut(&str)) {
     if normalized.is_ascii() {
-        ascii_words(&normalized, |word| {
+        ascii_words(normalized, |word| {
             let token = strip_possessive(word);
             if !token.is_empty() {
                 visit(token);
@@ -236,6 +245,14 @@ mod tests {
         #[test]
         fn ascii_shortcut_normalizes_as_the_unicode_path(text in "[ -~\t\n]{0,80}") {
             prop_assert_eq!(normalize(&text), normalize_without_shortcut(&text));
+        }
+
+        #[test]
+        fn a_reused_buffer_normalizes_as_a_fresh_one(first in "\\PC{0,40}", second in "\\PC{0,40}") {
+            let mut buffer = String::new();
+            normalize_into(&first, &mut buffer);
+            normalize_into(&second, &mut buffer);
+            prop_assert_eq!(buffer, normalize(&second));
         }
 
         #[test]

@@ -2,7 +2,8 @@
 //! data too large for L-BFGS. Each feature keeps the sum of its squared gradients, so rare n-grams take
 //! large steps and common ones small; one pass over a million sentences is within a point of the
 //! converged optimum. Updates run in input order on one thread, so the result is the same on any machine.
-//! Memory is the weight table (`n_features × (n_classes + 1)` f32), whatever the number of rows.
+//! Memory is the weight table (`n_features` rows of `n_classes + 1` f32, padded to whole cache lines),
+//! whatever the number of rows.
 
 use ndarray::{Array1, Array2};
 
@@ -15,8 +16,11 @@ pub struct AdagradHead {
     n_features: usize,
     n_classes: usize,
     learning_rate: f32,
-    /// Per feature: its `n_classes` weights, then its squared-gradient sum (one row of `n_classes + 1`).
+    /// Per feature: its `n_classes` weights, then its squared-gradient sum, in a row of `stride` floats
+    /// that starts `offset` floats into the table.
     table: Vec<f32>,
+    stride: usize,
+    offset: usize,
     intercept: Vec<f64>,
     intercept_squares: f64,
     scores: Vec<f64>,
@@ -26,11 +30,14 @@ pub struct AdagradHead {
 
 impl AdagradHead {
     pub fn new(n_features: usize, n_classes: usize, learning_rate: f64) -> Self {
+        let (table, stride, offset) = aligned_table(n_features, n_classes + 1);
         AdagradHead {
             n_features,
             n_classes,
             learning_rate: learning_rate as f32,
-            table: zeroed(n_features * (n_classes + 1)),
+            table,
+            stride,
+            offset,
             intercept: vec![0.0; n_classes],
             intercept_squares: 0.0,
             scores: vec![0.0; n_classes],
@@ -45,15 +52,12 @@ impl AdagradHead {
     /// Makes room for one more class (a label seen for the first time), with zero weights.
     pub fn add_class(&mut self) {
         let (old, new) = (self.n_classes + 1, self.n_classes + 2);
-        let mut table = zeroed(self.n_features * new);
-        for (new_row, old_row) in table
-            .chunks_exact_mut(new)
-            .zip(self.table.chunks_exact(old))
-        {
+        let (mut table, stride, offset) = aligned_table(self.n_features, new);
+        for (new_row, old_row) in table[offset..].chunks_exact_mut(stride).zip(self.rows()) {
             new_row[..old - 1].copy_from_slice(&old_row[..old - 1]);
             new_row[new - 1] = old_row[old - 1];
         }
-        self.table = table;
+        (self.table, self.stride, self.offset) = (table, stride, offset);
         self.n_classes += 1;
         self.intercept.push(0.0);
         self.scores.push(0.0);
@@ -63,9 +67,8 @@ impl AdagradHead {
     /// Asks the CPU to start loading the table rows of `columns` (the next example's) into cache, so the
     /// update of this example overlaps with those memory reads: the table is far larger than the cache.
     pub fn prefetch(&self, columns: &[usize]) {
-        let stride = self.n_classes + 1;
         for &column in columns {
-            if let Some(entry) = self.table.get(column * stride) {
+            if let Some(entry) = self.table.get(self.offset + column * self.stride) {
                 crate::model::prefetch(entry);
             }
         }
@@ -74,12 +77,13 @@ impl AdagradHead {
     /// One AdaGrad step on the softmax cross-entropy of a feature row (its `columns` and `values`),
     /// scaled by `weight`, toward `target`.
     pub fn update(&mut self, columns: &[usize], values: &[f64], target: usize, weight: f64) {
-        let stride = self.n_classes + 1;
+        let (stride, offset) = (self.stride, self.offset);
         let k = self.n_classes;
         // Scores summed in single precision (as the weights are), softmax in double.
         self.sums.iter_mut().for_each(|s| *s = 0.0);
         for (&column, &value) in columns.iter().zip(values) {
-            let weights = &self.table[column * stride..column * stride + k];
+            let start = offset + column * stride;
+            let weights = &self.table[start..start + k];
             let value = value as f32;
             for (sum, &w) in self.sums.iter_mut().zip(weights) {
                 *sum += value * w;
@@ -102,8 +106,8 @@ impl AdagradHead {
         }
         let squared_norm32 = squared_norm as f32;
         for (&column, &value) in columns.iter().zip(values) {
-            let entry = &mut self.table[column * stride..(column + 1) * stride];
-            let (weights, sum) = entry.split_at_mut(k);
+            let start = offset + column * stride;
+            let (weights, sum) = self.table[start..start + k + 1].split_at_mut(k);
             let value = value as f32;
             sum[0] += value * value * squared_norm32;
             let step = self.learning_rate / (sum[0] + EPSILON).sqrt() * value;
@@ -121,12 +125,8 @@ impl AdagradHead {
     /// The weights (`n_features × n_classes`) and intercept with the classes put in `order`
     /// (`order[i]` is the learning-time index of output class `i`).
     pub fn into_weights(self, order: &[usize]) -> (Array2<f32>, Array1<f64>) {
-        let stride = self.n_classes + 1;
         let mut weights = Array2::zeros((self.n_features, order.len()));
-        for (mut out, row) in weights
-            .outer_iter_mut()
-            .zip(self.table.chunks_exact(stride))
-        {
+        for (mut out, row) in weights.outer_iter_mut().zip(self.rows()) {
             for (o, &class) in out.iter_mut().zip(order) {
                 *o = row[class];
             }
@@ -136,11 +136,31 @@ impl AdagradHead {
     }
 }
 
-/// `len` zeros in memory advised to use huge pages (the table is read at random).
-fn zeroed(len: usize) -> Vec<f32> {
-    let mut table = super::memory::with_huge_pages(len);
+impl AdagradHead {
+    /// The table's rows, one per feature (each `stride` long).
+    fn rows(&self) -> std::slice::ChunksExact<'_, f32> {
+        self.table[self.offset..self.offset + self.n_features * self.stride]
+            .chunks_exact(self.stride)
+    }
+}
+
+/// A zeroed table for `n_features` rows of `row_len` floats, in memory advised to use huge pages (it is
+/// read at random), and the stride and offset of its rows. Rows are padded to 4, 8, 16 or a multiple of
+/// 16 floats and the first starts on a 64-byte boundary, so no row straddles two cache lines: each row
+/// an update reads and writes costs one memory access, not two.
+fn aligned_table(n_features: usize, row_len: usize) -> (Vec<f32>, usize, usize) {
+    const LINE_FLOATS: usize = 64 / std::mem::size_of::<f32>();
+    let stride = if row_len <= LINE_FLOATS {
+        row_len.next_power_of_two().max(4)
+    } else {
+        row_len.next_multiple_of(LINE_FLOATS)
+    };
+    let len = n_features * stride + LINE_FLOATS;
+    let mut table: Vec<f32> = super::memory::with_huge_pages(len);
     table.resize(len, 0.0);
-    table
+    let misalignment = (table.as_ptr() as usize % 64) / std::mem::size_of::<f32>();
+    let offset = (LINE_FLOATS - misalignment) % LINE_FLOATS;
+    (table, stride, offset)
 }
 
 #[cfg(test)]
@@ -191,6 +211,27 @@ mod tests {
         let after = head.clone().into_weights(&[0, 1]);
         assert_eq!(before, after);
         assert_eq!(head.into_weights(&[2, 0, 1]).0.column(0).sum(), 0.0);
+    }
+
+    #[test]
+    fn table_rows_span_the_fewest_cache_lines() {
+        for row_len in [2, 3, 4, 5, 9, 10, 16, 17, 40] {
+            let (table, stride, offset) = aligned_table(100, row_len);
+            assert!(stride >= row_len);
+            assert!(table.len() >= offset + 100 * stride);
+            let first = table[offset..].as_ptr() as usize;
+            let row_bytes = stride * 4;
+            for column in [0, 1, 37, 99] {
+                let start = first + column * row_bytes;
+                let end = start + row_len * 4 - 1;
+                let lines = end / 64 - start / 64 + 1;
+                assert_eq!(
+                    lines,
+                    (row_len * 4).div_ceil(64),
+                    "row {column} of {row_len} floats"
+                );
+            }
+        }
     }
 
     #[test]

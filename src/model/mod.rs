@@ -66,6 +66,16 @@ impl TaskHead {
         match self.weights.as_slice() {
             // The usual layout (row-major, contiguous): plain slices, no views.
             Some(weights) => {
+                // A large (hashed) table is read at random: ask for every row before using the first, so
+                // the memory reads overlap instead of waiting one after another.
+                for &column in columns {
+                    if let Some(first) = weights.get(column * k) {
+                        prefetch(first);
+                    }
+                    if let Some(last) = weights.get(column * k + k - 1) {
+                        prefetch(last);
+                    }
+                }
                 for (&column, &value) in columns.iter().zip(values) {
                     let row = &weights[column * k..(column + 1) * k];
                     for (score, &weight) in scores.iter_mut().zip(row) {

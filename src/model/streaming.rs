@@ -20,6 +20,42 @@ pub const STREAM_BATCH_ROWS: usize = 8192;
 /// Rows featurized together by one parallel work item.
 const ROWS_PER_TASK: usize = 512;
 
+/// One task's labels in a batch: the distinct labels in the order they first appear, and each row's
+/// index into them (`None` for an unlabeled row). The reading side builds it, so the learner compares no
+/// strings and frees none.
+struct BatchLabels {
+    names: Vec<String>,
+    ids: Vec<Option<u32>>,
+}
+
+impl BatchLabels {
+    fn new(labels: Vec<Option<String>>) -> Self {
+        let mut names: Vec<String> = Vec::new();
+        let ids = labels
+            .into_iter()
+            .map(|label| {
+                let label = label?;
+                let id = match names.iter().position(|name| *name == label) {
+                    Some(id) => id,
+                    None => {
+                        names.push(label);
+                        names.len() - 1
+                    }
+                };
+                Some(id as u32)
+            })
+            .collect();
+        BatchLabels { names, ids }
+    }
+}
+
+/// What the reading side hands the learner: the feature rows of a batch and each task's labels.
+struct FeaturizedBatch {
+    text_column: String,
+    tasks: Vec<(String, BatchLabels)>,
+    rows: Vec<SparseRows>,
+}
+
 /// Labeled rows, batch by batch (a CSV read as it goes).
 pub trait BatchSource: Send {
     /// Up to `max_rows` more rows, or `None` at the end. Every batch has the same tasks in the same order.
@@ -45,33 +81,35 @@ impl StreamTask {
     /// Learns from the labeled rows of one batch; `count` them in the class counts on the first pass.
     fn learn(
         &mut self,
-        labels: &[Option<String>],
+        labels: &BatchLabels,
         rows: &[SparseRows],
         n_features: usize,
         rate: f64,
         count: bool,
         class_weight: ClassWeight,
     ) {
+        // The batch's labels in the order they first appear in it, so classes keep that order overall.
+        let class_of_name: Vec<usize> = labels.names.iter().map(|l| self.class_of(l)).collect();
         if self.head.is_none() {
             // Classes of the first batch are known before the table is allocated: no regrowth for them.
-            for label in labels.iter().flatten() {
-                self.class_of(label);
-            }
             if self.classes.is_empty() {
                 return;
             }
             self.head = Some(AdagradHead::new(n_features, self.classes.len(), rate));
         }
+        let Some(head) = self.head.as_mut() else {
+            return;
+        };
         let all_rows = rows
             .iter()
             .flat_map(|part| (0..part.len()).map(move |i| part.row(i)));
         let mut next_rows = all_rows.clone().skip(1);
-        for (label, (columns, values)) in labels.iter().zip(all_rows) {
-            if let (Some(head), Some((next, _))) = (self.head.as_ref(), next_rows.next()) {
+        for (label, (columns, values)) in labels.ids.iter().zip(all_rows) {
+            if let Some((next, _)) = next_rows.next() {
                 head.prefetch(next);
             }
             let Some(label) = label else { continue };
-            let class = self.class_of(label);
+            let class = class_of_name[*label as usize];
             if count {
                 self.counts[class] += 1;
             }
@@ -85,22 +123,16 @@ impl StreamTask {
                     (rows as f64 / share).min(MAX_STREAM_CLASS_WEIGHT)
                 }
             };
-            if let Some(head) = self.head.as_mut() {
-                while head.n_classes() <= class {
-                    head.add_class();
-                }
-                head.update(columns, values, class, weight);
+            // A class first seen in a later batch joins the table at its first row.
+            while head.n_classes() <= class {
+                head.add_class();
             }
+            head.update(columns, values, class, weight);
         }
     }
 
     fn class_of(&mut self, label: &str) -> usize {
-        // Few classes: comparing the labels is faster than hashing them.
-        if self.classes.len() <= 16 {
-            if let Some(class) = self.classes.iter().position(|c| c == label) {
-                return class;
-            }
-        } else if let Some(&class) = self.class_index.get(label) {
+        if let Some(&class) = self.class_index.get(label) {
             return class;
         }
         self.classes.push(label.to_string());
@@ -132,7 +164,7 @@ pub fn train_streaming<S: BatchSource>(
     for epoch in 0..p.epochs {
         let mut data = open()?;
         std::thread::scope(|scope| -> Result<()> {
-            let (sender, receiver) = sync_channel::<Result<(LabeledTexts, Vec<SparseRows>)>>(2);
+            let (sender, receiver) = sync_channel::<Result<FeaturizedBatch>>(2);
             let vectorizer = &vectorizer;
             scope.spawn(move || loop {
                 let batch = match data.next_batch(STREAM_BATCH_ROWS) {
@@ -158,12 +190,23 @@ pub fn train_streaming<S: BatchSource>(
                         },
                     )
                     .collect();
-                if sender.send(Ok((batch, rows))).is_err() {
+                let featurized = FeaturizedBatch {
+                    text_column: batch.text_column,
+                    tasks: batch
+                        .tasks
+                        .into_iter()
+                        .map(|(name, labels)| (name, BatchLabels::new(labels)))
+                        .collect(),
+                    rows,
+                };
+                // The texts are freed here, on the reading side, not by the learner.
+                drop(batch.texts);
+                if sender.send(Ok(featurized)).is_err() {
                     return; // the learner stopped on an error
                 }
             });
             for item in receiver {
-                let (batch, rows) = item?;
+                let batch = item?;
                 if tasks.is_empty() {
                     text_column = batch.text_column.clone();
                     tasks = batch
@@ -182,7 +225,7 @@ pub fn train_streaming<S: BatchSource>(
                 for (task, (_, labels)) in tasks.iter_mut().zip(&batch.tasks) {
                     task.learn(
                         labels,
-                        &rows,
+                        &batch.rows,
                         n_features,
                         p.learning_rate,
                         epoch == 0,
@@ -356,6 +399,14 @@ mod tests {
         assert_ne!(weighted.tasks[0].intercept, plain.tasks[0].intercept);
         let prediction = &weighted.predict("art museum")[0];
         assert_eq!(weighted.tasks[0].labels[prediction.best], "cultural");
+    }
+
+    #[test]
+    fn batch_labels_number_labels_in_the_order_they_first_appear() {
+        let label = |l: &str| Some(l.to_string());
+        let labels = BatchLabels::new(vec![label("b"), None, label("a"), label("b"), label("c")]);
+        assert_eq!(labels.names, ["b", "a", "c"]);
+        assert_eq!(labels.ids, [Some(0), None, Some(1), Some(0), Some(2)]);
     }
 
     #[test]
