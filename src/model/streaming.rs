@@ -56,6 +56,35 @@ struct FeaturizedBatch {
     rows: Vec<SparseRows>,
 }
 
+/// The feature rows of a batch's texts (computed in parallel) and its labels as ids. The texts are
+/// freed here, on the reading side, not by the learner.
+fn featurize(vectorizer: &Vectorizer, batch: LabeledTexts) -> FeaturizedBatch {
+    let rows: Vec<SparseRows> = batch
+        .texts
+        .par_chunks(ROWS_PER_TASK)
+        .map_init(
+            || (Scratch::default(), SparseRow::default()),
+            |(scratch, row), texts| {
+                let mut rows = SparseRows::default();
+                for text in texts {
+                    vectorizer.transform_into(text, scratch, row);
+                    rows.push(row);
+                }
+                rows
+            },
+        )
+        .collect();
+    FeaturizedBatch {
+        text_column: batch.text_column,
+        tasks: batch
+            .tasks
+            .into_iter()
+            .map(|(name, labels)| (name, BatchLabels::new(labels)))
+            .collect(),
+        rows,
+    }
+}
+
 /// Labeled rows, batch by batch (a CSV read as it goes).
 pub trait BatchSource: Send {
     /// Up to `max_rows` more rows, or `None` at the end. Every batch has the same tasks in the same order.
@@ -164,45 +193,27 @@ pub fn train_streaming<S: BatchSource>(
     for epoch in 0..p.epochs {
         let mut data = open()?;
         std::thread::scope(|scope| -> Result<()> {
+            // Three stages on their own threads, each handing the next a bounded queue: reading (chunks
+            // read in parallel, then shuffled), featurizing (in parallel) and learning (in input order).
+            // Reading's and featurizing's serial parts then overlap each other's parallel parts.
+            let (read_sender, read_receiver) = sync_channel::<Result<LabeledTexts>>(1);
             let (sender, receiver) = sync_channel::<Result<FeaturizedBatch>>(2);
             let vectorizer = &vectorizer;
             scope.spawn(move || loop {
-                let batch = match data.next_batch(STREAM_BATCH_ROWS) {
-                    Ok(Some(batch)) => batch,
-                    Ok(None) => return,
-                    Err(e) => {
-                        let _ = sender.send(Err(e));
+                let batch = data.next_batch(STREAM_BATCH_ROWS).transpose();
+                let Some(batch) = batch else { return };
+                let failed = batch.is_err();
+                if read_sender.send(batch).is_err() || failed {
+                    return; // the next stage stopped on an error, or this one did
+                }
+            });
+            scope.spawn(move || {
+                for batch in read_receiver {
+                    let featurized = batch.map(|batch| featurize(vectorizer, batch));
+                    let failed = featurized.is_err();
+                    if sender.send(featurized).is_err() || failed {
                         return;
                     }
-                };
-                let rows: Vec<SparseRows> = batch
-                    .texts
-                    .par_chunks(ROWS_PER_TASK)
-                    .map_init(
-                        || (Scratch::default(), SparseRow::default()),
-                        |(scratch, row), texts| {
-                            let mut rows = SparseRows::default();
-                            for text in texts {
-                                vectorizer.transform_into(text, scratch, row);
-                                rows.push(row);
-                            }
-                            rows
-                        },
-                    )
-                    .collect();
-                let featurized = FeaturizedBatch {
-                    text_column: batch.text_column,
-                    tasks: batch
-                        .tasks
-                        .into_iter()
-                        .map(|(name, labels)| (name, BatchLabels::new(labels)))
-                        .collect(),
-                    rows,
-                };
-                // The texts are freed here, on the reading side, not by the learner.
-                drop(batch.texts);
-                if sender.send(Ok(featurized)).is_err() {
-                    return; // the learner stopped on an error
                 }
             });
             for item in receiver {
