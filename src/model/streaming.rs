@@ -1,5 +1,5 @@
-//! Training on data larger than memory: rows arrive in batches, their hashed features are computed in
-//! parallel on one thread while AdaGrad learns from the previous batch on another, in input order.
+//! Training on data larger than memory: rows arrive in batches, read on one thread, their hashed features
+//! computed in parallel on another, while AdaGrad learns from the batch before on a third, in input order.
 //! Memory holds the weight table and a few batches, whatever the number of rows.
 
 use std::collections::{BTreeMap, HashMap};
