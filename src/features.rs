@@ -35,8 +35,9 @@ pub struct FeatureParams {
     /// `max_features` then do not apply). One pass over the data, memory independent of its size.
     #[serde(default)]
     pub hash_bits: Option<u32>,
-    /// Five sentiment-lexicon features after the n-gram columns ([`crate::lexicon`]): tone from words
-    /// the training data never used. (A settings file from before this flag means without them.)
+    /// Eight lexicon features after the n-gram columns ([`crate::lexicon`]): sentiment and frame words
+    /// for words the training data never used. (A settings file from before this flag means without
+    /// them.)
     #[serde(default)]
     pub lexicon: bool,
 }
@@ -652,7 +653,7 @@ fn for_each_feature_hash(
 }
 
 /// The hash of a word n-gram from the hashes of its tokens (1 to 5 of them).
-fn ngram_hash(token_hashes: &[u64]) -> u64 {
+pub(crate) fn ngram_hash(token_hashes: &[u64]) -> u64 {
     let mut hash = NGRAM_SEEDS[token_hashes.len() - 1];
     for &token in token_hashes {
         hash = mix64(hash ^ token).wrapping_add(token);

@@ -988,7 +988,7 @@ fn bad_adagrad_settings_are_refused_before_reading_data() {
 }
 
 #[test]
-fn lbfgs_adds_the_sentiment_lexicon_by_default_and_flags_turn_it_off_or_on() {
+fn lbfgs_adds_the_lexicon_by_default_and_flags_turn_it_off_or_on() {
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("m.model");
     // The model's description, as `classify --format json` reports it.
@@ -1019,7 +1019,7 @@ fn lbfgs_adds_the_sentiment_lexicon_by_default_and_flags_turn_it_off_or_on() {
     assert_eq!(default["features"]["lexicon"], true, "{default}");
     let off = inspect_of(&["--no-lexicon"]);
     assert_eq!(off["features"]["lexicon"], false);
-    // The vocabulary size counts n-grams only: the lexicon's five columns come on top.
+    // The vocabulary size counts n-grams only: the lexicon's eight columns come on top.
     assert_eq!(default["vocabulary_size"], off["vocabulary_size"]);
     let adagrad = inspect_of(&["--solver", "adagrad", "--hash-bits", "12"]);
     assert_eq!(adagrad["features"]["lexicon"], false);
@@ -1036,6 +1036,22 @@ fn lbfgs_adds_the_sentiment_lexicon_by_default_and_flags_turn_it_off_or_on() {
     );
     let all = explained.to_string();
     assert!(all.contains("[lexicon: "), "{all}");
+    // So is a frame-word feature, in a frame model.
+    stance()
+        .args(["train", "--label", "frame", "--min-df", "1", "-o"])
+        .arg(&model)
+        .arg(fixture("train.csv"))
+        .assert()
+        .success();
+    let explained = String::from_utf8(
+        stance()
+            .args(["explain", "--format", "json", "--top", "60", "--model"])
+            .arg(&model)
+            .arg("Troops fired missiles at the border.")
+            .stdout_ok(),
+    )
+    .unwrap();
+    assert!(explained.contains("[frame words: military]"), "{explained}");
     fails_with(
         stance()
             .args([
@@ -1050,4 +1066,28 @@ fn lbfgs_adds_the_sentiment_lexicon_by_default_and_flags_turn_it_off_or_on() {
             .arg(fixture("train.csv")),
         &["--no-lexicon"],
     );
+}
+
+#[test]
+fn training_says_when_lbfgs_stops_at_its_iteration_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.model");
+    let train = |max_iter: &str| {
+        let assert = stance()
+            .args(["train", "--label", "frame", "--min-df", "1", "--max-iter"])
+            .arg(max_iter)
+            .arg("-o")
+            .arg(&model)
+            .arg(fixture("train.csv"))
+            .assert()
+            .success();
+        String::from_utf8(assert.get_output().stderr.clone()).unwrap()
+    };
+    let stopped = train("2");
+    assert!(
+        stopped.contains("warning: task frame: L-BFGS stopped at --max-iter 2"),
+        "{stopped}"
+    );
+    let converged = train("1000");
+    assert!(!converged.contains("warning"), "{converged}");
 }

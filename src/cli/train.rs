@@ -95,11 +95,12 @@ pub struct ModelFlags {
     /// Word n-grams only: no character n-grams.
     #[arg(long, conflicts_with = "char_ngrams")]
     pub no_char_ngrams: bool,
-    /// Add five sentiment-lexicon features (VADER's word ratings, negation-aware): the default for
-    /// lbfgs and dense; adagrad adds them only with this flag.
+    /// Add eight lexicon features: four of sentiment (VADER's word ratings, negation-aware) and four of
+    /// frame words (matches of each frame's word list): the default for lbfgs and dense; adagrad adds
+    /// them only with this flag.
     #[arg(long)]
     pub lexicon: bool,
-    /// No sentiment-lexicon features.
+    /// No lexicon features.
     #[arg(long, conflicts_with = "lexicon")]
     pub no_lexicon: bool,
     /// Inverse regularization strength (as scikit-learn's C; larger fits the training data closer).
@@ -357,7 +358,7 @@ fn describe(params: &ValidTrainParams, report: &TrainReport) {
             (true, true) => "sublinear tf, L2-normalized",
         },
         if f.lexicon {
-            " + 5 sentiment-lexicon features"
+            " + 8 lexicon features (sentiment, frame words)"
         } else {
             ""
         }
@@ -382,5 +383,13 @@ fn describe(params: &ValidTrainParams, report: &TrainReport) {
                 _ => "iterations",
             }
         );
+        let p = params.get();
+        if p.solver == Solver::Lbfgs && task.iterations >= p.max_iter {
+            eprintln!(
+                "warning: task {}: L-BFGS stopped at --max-iter {} before its --tolerance {}: the \
+                 weights are near the optimum, not at it (raise --max-iter to converge)",
+                task.name, p.max_iter, p.tolerance
+            );
+        }
     }
 }

@@ -14,8 +14,9 @@ use crate::error::{display_path, Result, StanceError};
 use crate::features::{FeatureParams, Vectorizer};
 
 pub const MAGIC: &[u8; 8] = b"STANCEMF";
-/// 2: single-precision weights stored as raw bytes, hashed features, adagrad settings; 3: lexicon flag.
-pub const FORMAT_VERSION: u32 = 3;
+/// 2: single-precision weights stored as raw bytes, hashed features, adagrad settings; 3: lexicon flag;
+/// 4: the lexicon's features are four of sentiment (one fewer) and four of frame words.
+pub const FORMAT_VERSION: u32 = 4;
 const HEADER_LEN: usize = 8 + 4 + 8;
 
 #[derive(Serialize, Deserialize)]
