@@ -2,7 +2,9 @@
 """Parity benchmark: stance vs scikit-learn (best TfidfVectorizer + LogisticRegression by 5-fold CV on the
 training split) vs fastText supervised, on the labeled corpora in ../shared/data with the splits its README
 gives. Prints one Markdown table of test macro-F1 (scikit-learn's convention: mean over the classes present
-in the gold labels or the predictions). Run through bench/parity.sh, which installs the references."""
+in the gold labels or the predictions). Run through bench/parity.sh, which installs the references.
+PARITY_TOOLS=stance,tuned,sklearn,fasttext (the default: all) runs only the columns named; the others
+print "–" (`PARITY_TOOLS=stance` refreshes the defaults column in a few minutes)."""
 import csv, json, os, subprocess, sys, tempfile, time
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -60,6 +62,8 @@ def fasttext_model(train, tmp):
             f.write(f"__label__{label} {' '.join(text.lower().split())}\n")
     return fasttext.train_supervised(path, wordNgrams=2, epoch=25, lr=0.5, verbose=0, seed=0, thread=2)
 
+TOOLS = os.environ.get('PARITY_TOOLS', 'stance,tuned,sklearn,fasttext').split(',')
+
 def main():
     if not os.path.isdir(SHARED):
         sys.exit('../shared/data is absent: nothing to compare')
@@ -69,20 +73,26 @@ def main():
         for name, rel, task, train_split, test_splits in DATASETS:
             path = os.path.join(SHARED, rel)
             train = rows(path, task, train_split)
-            sk, params = best_sklearn(train)
-            ft = fasttext_model(train, tmp)
+            sk, params = best_sklearn(train) if 'sklearn' in TOOLS else (None, {})
+            ft = fasttext_model(train, tmp) if 'fasttext' in TOOLS else None
             model = os.path.join(tmp, rel.replace('/', '_') + '.model')
             for split in test_splits:
                 test = rows(path, task, split)
                 texts, gold = zip(*test)
-                sk_f1 = f1_score(gold, sk.predict([t.lower() for t in texts]), average='macro')
-                ft_pred = [ft.predict(' '.join(t.lower().split()))[0][0].replace('__label__', '') for t in texts]
-                ft_f1 = f1_score(gold, ft_pred, average='macro')
-                st_f1 = run_stance(path, task, train_split, split, model)
-                tuned_f1 = run_stance(path, task, train_split, split, model + '.tuned', tuned=True)
-                p = ', '.join(f"{k.split('__')[1]}={v}" for k, v in params.items())
-                print(f'| {name} | {split} | {len(test)} | {st_f1:.3f} | {tuned_f1:.3f} | {sk_f1:.3f} ({p}) | {ft_f1:.3f} |',
-                      flush=True)
+                cells = {}
+                if sk is not None:
+                    p = ', '.join(f"{k.split('__')[1]}={v}" for k, v in params.items())
+                    sk_f1 = f1_score(gold, sk.predict([t.lower() for t in texts]), average='macro')
+                    cells['sklearn'] = f'{sk_f1:.3f} ({p})'
+                if ft is not None:
+                    ft_pred = [ft.predict(' '.join(t.lower().split()))[0][0].replace('__label__', '') for t in texts]
+                    cells['fasttext'] = f"{f1_score(gold, ft_pred, average='macro'):.3f}"
+                if 'stance' in TOOLS:
+                    cells['stance'] = f'{run_stance(path, task, train_split, split, model):.3f}'
+                if 'tuned' in TOOLS:
+                    cells['tuned'] = f"{run_stance(path, task, train_split, split, model + '.tuned', tuned=True):.3f}"
+                row = ' | '.join(cells.get(tool, '–') for tool in ('stance', 'tuned', 'sklearn', 'fasttext'))
+                print(f'| {name} | {split} | {len(test)} | {row} |', flush=True)
 
 if __name__ == '__main__':
     main()
