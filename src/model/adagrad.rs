@@ -122,6 +122,12 @@ impl AdagradHead {
         }
     }
 
+    /// The table's rows, one per feature (each `stride` long).
+    fn rows(&self) -> std::slice::ChunksExact<'_, f32> {
+        self.table[self.offset..self.offset + self.n_features * self.stride]
+            .chunks_exact(self.stride)
+    }
+
     /// The weights (`n_features × n_classes`) and intercept with the classes put in `order`
     /// (`order[i]` is the learning-time index of output class `i`).
     pub fn into_weights(self, order: &[usize]) -> (Array2<f32>, Array1<f64>) {
@@ -136,18 +142,10 @@ impl AdagradHead {
     }
 }
 
-impl AdagradHead {
-    /// The table's rows, one per feature (each `stride` long).
-    fn rows(&self) -> std::slice::ChunksExact<'_, f32> {
-        self.table[self.offset..self.offset + self.n_features * self.stride]
-            .chunks_exact(self.stride)
-    }
-}
-
 /// A zeroed table for `n_features` rows of `row_len` floats, in memory advised to use huge pages (it is
 /// read at random), and the stride and offset of its rows. Rows are padded to 4, 8, 16 or a multiple of
-/// 16 floats and the first starts on a 64-byte boundary, so no row straddles two cache lines: each row
-/// an update reads and writes costs one memory access, not two.
+/// 16 floats and the first starts on a 64-byte boundary, so a row spans as few cache lines as it can (one
+/// up to 16 floats): each row an update reads and writes costs one memory access, not two.
 fn aligned_table(n_features: usize, row_len: usize) -> (Vec<f32>, usize, usize) {
     const LINE_FLOATS: usize = 64 / std::mem::size_of::<f32>();
     let stride = if row_len <= LINE_FLOATS {

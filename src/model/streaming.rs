@@ -31,18 +31,26 @@ struct BatchLabels {
 impl BatchLabels {
     fn new(labels: Vec<Option<String>>) -> Self {
         let mut names: Vec<String> = Vec::new();
+        // Few classes: comparing the labels is faster than hashing them; many: a map.
+        let mut index: HashMap<String, u32> = HashMap::new();
         let ids = labels
             .into_iter()
             .map(|label| {
                 let label = label?;
-                let id = match names.iter().position(|name| *name == label) {
-                    Some(id) => id,
-                    None => {
-                        names.push(label);
-                        names.len() - 1
-                    }
+                let known = if names.len() <= 16 {
+                    names
+                        .iter()
+                        .position(|name| *name == label)
+                        .map(|id| id as u32)
+                } else {
+                    index.get(&label).copied()
                 };
-                Some(id as u32)
+                Some(known.unwrap_or_else(|| {
+                    let id = names.len() as u32;
+                    index.insert(label.clone(), id);
+                    names.push(label);
+                    id
+                }))
             })
             .collect();
         BatchLabels { names, ids }
@@ -418,6 +426,15 @@ mod tests {
         let labels = BatchLabels::new(vec![label("b"), None, label("a"), label("b"), label("c")]);
         assert_eq!(labels.names, ["b", "a", "c"]);
         assert_eq!(labels.ids, [Some(0), None, Some(1), Some(0), Some(2)]);
+        // Past 16 labels the lookup is a map: the same numbering.
+        let many: Vec<Option<String>> = (0..40)
+            .chain(0..40)
+            .map(|i| label(&format!("c{i}")))
+            .collect();
+        let labels = BatchLabels::new(many);
+        assert_eq!(labels.names.len(), 40);
+        let expected: Vec<Option<u32>> = (0..40).chain(0..40).map(Some).collect();
+        assert_eq!(labels.ids, expected);
     }
 
     #[test]
