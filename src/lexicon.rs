@@ -232,19 +232,15 @@ pub fn lexicon_features_of_tokens(token_hashes: &[u64]) -> [f64; 8] {
         negative / (total + 1.0),
         balance.max(0.0),
         (-balance).max(0.0),
-    ]
-    .map(|value| value * LEXICON_SCALE);
-    let frame_words = frame_matches.map(|matches| f64::from(matches).ln_1p() * FRAME_WORDS_SCALE);
-    [
-        sentiment[0],
-        sentiment[1],
-        sentiment[2],
-        sentiment[3],
-        frame_words[0],
-        frame_words[1],
-        frame_words[2],
-        frame_words[3],
-    ]
+    ];
+    let mut features = [0.0; 8];
+    for (feature, value) in features[..4].iter_mut().zip(sentiment) {
+        *feature = value * LEXICON_SCALE;
+    }
+    for (feature, matches) in features[4..].iter_mut().zip(frame_matches) {
+        *feature = f64::from(matches).ln_1p() * FRAME_WORDS_SCALE;
+    }
+    features
 }
 
 #[cfg(test)]

@@ -342,14 +342,9 @@ fn balanced_class_weights_and_the_dense_solver_train() {
     let dir = tempfile::tempdir().unwrap();
     for extra in [["--class-weight", "balanced"], ["--solver", "dense"]] {
         let model = dir.path().join("m.model");
-        stance()
-            .args(["train", "--label", "frame", "--min-df", "1"])
-            .args(extra)
-            .arg("-o")
-            .arg(&model)
-            .arg(fixture("train.csv"))
-            .assert()
-            .success();
+        let mut args = vec!["--label", "frame", "--min-df", "1"];
+        args.extend(extra);
+        train_fixture(&model, &args);
         stance()
             .args(["classify", "--model"])
             .arg(&model)
@@ -369,6 +364,18 @@ fn fails_with(cmd: &mut Command, needles: &[&str]) {
     for needle in needles {
         assert!(stderr.contains(needle), "expected `{needle}` in: {stderr}");
     }
+}
+
+/// `stance train ARGS -o MODEL` on the training fixture, which must succeed.
+fn train_fixture(model: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
+    stance()
+        .arg("train")
+        .args(args)
+        .arg("-o")
+        .arg(model)
+        .arg(fixture("train.csv"))
+        .assert()
+        .success()
 }
 
 fn train_cmd(data: &Path, out: &Path) -> Command {
@@ -993,21 +1000,9 @@ fn lbfgs_adds_the_lexicon_by_default_and_flags_turn_it_off_or_on() {
     let model = dir.path().join("m.model");
     // The model's description, as `classify --format json` reports it.
     let inspect_of = |flags: &[&str]| {
-        stance()
-            .args([
-                "train",
-                "--label",
-                "tone",
-                "--min-df",
-                "1",
-                "--no-char-ngrams",
-            ])
-            .args(flags)
-            .arg("-o")
-            .arg(&model)
-            .arg(fixture("train.csv"))
-            .assert()
-            .success();
+        let mut args = vec!["--label", "tone", "--min-df", "1", "--no-char-ngrams"];
+        args.extend(flags);
+        train_fixture(&model, &args);
         let out = stance()
             .args(["classify", "--format", "json", "--model"])
             .arg(&model)
@@ -1037,12 +1032,7 @@ fn lbfgs_adds_the_lexicon_by_default_and_flags_turn_it_off_or_on() {
     let all = explained.to_string();
     assert!(all.contains("[lexicon: "), "{all}");
     // So is a frame-word feature, in a frame model.
-    stance()
-        .args(["train", "--label", "frame", "--min-df", "1", "-o"])
-        .arg(&model)
-        .arg(fixture("train.csv"))
-        .assert()
-        .success();
+    train_fixture(&model, &["--label", "frame", "--min-df", "1"]);
     let explained = String::from_utf8(
         stance()
             .args(["explain", "--format", "json", "--top", "60", "--model"])
@@ -1073,14 +1063,10 @@ fn training_says_when_lbfgs_stops_at_its_iteration_limit() {
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("m.model");
     let train = |max_iter: &str| {
-        let assert = stance()
-            .args(["train", "--label", "frame", "--min-df", "1", "--max-iter"])
-            .arg(max_iter)
-            .arg("-o")
-            .arg(&model)
-            .arg(fixture("train.csv"))
-            .assert()
-            .success();
+        let assert = train_fixture(
+            &model,
+            &["--label", "frame", "--min-df", "1", "--max-iter", max_iter],
+        );
         String::from_utf8(assert.get_output().stderr.clone()).unwrap()
     };
     let stopped = train("2");
