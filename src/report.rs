@@ -43,7 +43,7 @@ pub fn model_json(model: &Model, source: &str) -> Value {
                      "lexicon": f.lexicon},
         "training": {"c": t.c, "max_iter": t.max_iter, "tolerance": t.tolerance,
                      "class_weight": t.class_weight.to_string(), "solver": t.solver.to_string(),
-                     "epochs": t.epochs, "learning_rate": t.learning_rate,
+                     "epochs": t.epochs, "learning_rate": t.learning_rate, "nb_weight": t.nb_weight,
                      "text_column": t.text_column,
                      "rows": t.rows.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<Map<_, _>>()},
     })

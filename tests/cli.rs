@@ -983,6 +983,11 @@ fn bad_adagrad_settings_are_refused_before_reading_data() {
             &["--solver", "adagrad", "--learning-rate", "0"],
             "learning-rate = 0",
         ),
+        (&["--nb-weight=-1"], "nb-weight = -1"),
+        (
+            &["--solver", "adagrad", "--nb-weight", "0.5"],
+            "needs the data in memory",
+        ),
     ] {
         fails_with(
             stance()
@@ -992,6 +997,43 @@ fn bad_adagrad_settings_are_refused_before_reading_data() {
             &[expected],
         );
     }
+}
+
+#[test]
+fn lbfgs_blends_naive_bayes_by_default_and_the_flag_sets_its_weight() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.model");
+    // The model's record and its probabilities for one sentence, as `classify --format json` gives them.
+    let trained_with = |flags: &[&str]| {
+        let mut args = vec!["--label", "frame", "--min-df", "1", "--no-char-ngrams"];
+        args.extend(flags);
+        train_fixture(&model, &args);
+        json_of(
+            &stance()
+                .args(["classify", "--format", "json", "--model"])
+                .arg(&model)
+                .write_stdin("The ministers agreed on grain exports.")
+                .stdout_ok(),
+        )
+    };
+    let record = |out: &serde_json::Value| out["model"]["training"]["nb_weight"].clone();
+    // Everything but the model's record: the sentences with their class scores.
+    let probabilities = |out: &serde_json::Value| {
+        let mut out = out.clone();
+        out.as_object_mut().unwrap().remove("model");
+        assert!(out.to_string().contains("scores"), "{out}");
+        out.to_string()
+    };
+    let default = trained_with(&[]);
+    assert_eq!(record(&default), 0.2, "{default}");
+    let off = trained_with(&["--nb-weight", "0"]);
+    assert_eq!(record(&off), 0.0);
+    let strong = trained_with(&["--nb-weight", "2"]);
+    assert_eq!(record(&strong), 2.0);
+    assert_ne!(probabilities(&default), probabilities(&off));
+    assert_ne!(probabilities(&strong), probabilities(&default));
+    let adagrad = trained_with(&["--solver", "adagrad", "--hash-bits", "12"]);
+    assert_eq!(record(&adagrad), 0.0);
 }
 
 #[test]

@@ -141,6 +141,7 @@ mod tests {
                 features: params.clone(),
                 solver,
                 epochs,
+                nb_weight: 0.0,
                 ..TrainParams::default()
             }
             .check()

@@ -4,6 +4,7 @@ mod adagrad;
 mod file;
 mod fit;
 mod memory;
+mod naive_bayes;
 mod solver;
 mod streaming;
 mod train;
@@ -14,7 +15,7 @@ pub use solver::Fitted;
 pub use streaming::{train_streaming, BatchSource};
 pub use train::{
     train, ClassWeight, LabeledTexts, Solver, TaskReport, TrainParams, TrainReport,
-    ValidTrainParams,
+    ValidTrainParams, DEFAULT_NB_WEIGHT,
 };
 
 use ndarray::{Array1, Array2};
@@ -36,6 +37,8 @@ pub struct TrainingRecord {
     pub epochs: u32,
     /// AdaGrad's base step size (adagrad).
     pub learning_rate: f64,
+    /// Weight of the naive Bayes log-probabilities blended into the heads (0: none).
+    pub nb_weight: f64,
     pub text_column: String,
     /// Rows used per task.
     pub rows: Vec<(String, usize)>,

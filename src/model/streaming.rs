@@ -364,6 +364,7 @@ mod tests {
             },
             solver: Solver::Adagrad,
             epochs,
+            nb_weight: 0.0,
             ..TrainParams::default()
         }
         .check()
@@ -456,6 +457,7 @@ mod tests {
         assert!(err.to_string().contains("at least two"), "{err}");
         let unhashed = TrainParams {
             solver: Solver::Adagrad,
+            nb_weight: 0.0,
             ..TrainParams::default()
         }
         .check()

@@ -10,6 +10,7 @@ use linfa::DatasetBase;
 use ndarray::Array1;
 
 use super::fit::SparseFeatures;
+use super::naive_bayes::blend_naive_bayes;
 use super::{Model, TaskHead, TrainingRecord};
 use crate::error::{Result, StanceError};
 use crate::features::{FeatureParams, Vectorizer};
@@ -72,7 +73,15 @@ pub struct TrainParams {
     /// AdaGrad's base step size (adagrad).
     #[serde(default = "default_learning_rate")]
     pub learning_rate: f64,
+    /// Weight of the naive Bayes log-probabilities blended into the head (0: logistic regression
+    /// alone; lbfgs and dense only). A settings file without it means 0, as before the blend existed.
+    #[serde(default)]
+    pub nb_weight: f64,
 }
+
+/// The naive Bayes weight of lbfgs and dense models, chosen by story-grouped cross-validation on
+/// `data/frames.csv` (see the README's model card).
+pub const DEFAULT_NB_WEIGHT: f64 = 0.2;
 
 fn default_epochs() -> u32 {
     1
@@ -94,6 +103,7 @@ impl Default for TrainParams {
             solver: Solver::Lbfgs,
             epochs: default_epochs(),
             learning_rate: default_learning_rate(),
+            nb_weight: DEFAULT_NB_WEIGHT,
         }
     }
 }
@@ -135,6 +145,20 @@ impl TrainParams {
                 "learning-rate",
                 self.learning_rate.to_string(),
                 "must be a positive number",
+            ));
+        }
+        if !(self.nb_weight.is_finite() && self.nb_weight >= 0.0) {
+            return Err(invalid(
+                "nb-weight",
+                self.nb_weight.to_string(),
+                "must be a number of 0 or more",
+            ));
+        }
+        if self.solver == Solver::Adagrad && self.nb_weight > 0.0 {
+            return Err(invalid(
+                "nb-weight",
+                self.nb_weight.to_string(),
+                "the naive Bayes blend needs the data in memory: use 0 with --solver adagrad",
             ));
         }
         if self.solver == Solver::Dense && self.class_weight != ClassWeight::None {
@@ -216,12 +240,25 @@ pub fn train(valid: &ValidTrainParams, data: &LabeledTexts) -> Result<(Model, Tr
             .collect();
         let dataset = DatasetBase::new(
             SparseFeatures(vectorizer.transform(&texts)),
-            Array1::from(targets),
+            Array1::from(targets.clone()),
         );
-        let fitted = valid.fit(&dataset).map_err(|e| StanceError::Solver {
+        let mut fitted = valid.fit(&dataset).map_err(|e| StanceError::Solver {
             task: name.clone(),
             message: e.to_string(),
         })?;
+        if params.nb_weight > 0.0 {
+            let row_weights =
+                class_sample_weights(params.class_weight, &targets, class_names.len());
+            blend_naive_bayes(
+                &mut fitted.weights,
+                &mut fitted.intercept,
+                &dataset.records.0,
+                &targets,
+                &row_weights,
+                vectorizer.ngram_columns(),
+                params.nb_weight,
+            );
+        }
         reports.push(TaskReport {
             name: name.clone(),
             rows: rows.len(),
@@ -262,6 +299,7 @@ pub(super) fn assemble_model(
             solver: params.solver,
             epochs: params.epochs,
             learning_rate: params.learning_rate,
+            nb_weight: params.nb_weight,
             text_column: text_column.to_string(),
             rows: report
                 .tasks
@@ -394,6 +432,19 @@ mod tests {
             TrainParams {
                 solver: Solver::Dense,
                 class_weight: ClassWeight::Balanced,
+                ..TrainParams::default()
+            },
+            TrainParams {
+                nb_weight: -0.1,
+                ..TrainParams::default()
+            },
+            TrainParams {
+                nb_weight: f64::INFINITY,
+                ..TrainParams::default()
+            },
+            TrainParams {
+                solver: Solver::Adagrad,
+                nb_weight: 0.2,
                 ..TrainParams::default()
             },
         ] {
