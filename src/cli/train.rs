@@ -109,7 +109,8 @@ pub struct ModelFlags {
     /// Most L-BFGS iterations per task.
     #[arg(long, default_value_t = TrainParams::default().max_iter)]
     pub max_iter: u64,
-    /// Stop when the gradient norm falls below this.
+    /// Stop when the gradient's L2 norm, per unit of row weight (the gradient of the mean loss, as
+    /// scikit-learn's `tol`), falls below this.
     #[arg(long, default_value_t = TrainParams::default().tolerance)]
     pub tolerance: f64,
     /// Weight rows so that every class counts the same in the loss.

@@ -50,6 +50,9 @@ impl Fit<SparseFeatures, Array1<usize>, StanceError> for ValidTrainParams {
             Some(weights) => weights.iter().map(|&w| f64::from(w)).collect(),
             None => class_sample_weights(params.class_weight, &targets, n_classes),
         };
+        // The tolerance is on the gradient of the mean loss (as scikit-learn's `tol`); the solvers see the
+        // summed loss, whose gradient is larger by the total row weight.
+        let gradient_tolerance = params.tolerance * sample_weights.iter().sum::<f64>();
         let problem = Problem {
             features: &dataset.records.0,
             targets: &targets,
@@ -58,8 +61,8 @@ impl Fit<SparseFeatures, Array1<usize>, StanceError> for ValidTrainParams {
             alpha: 1.0 / params.c,
         };
         let fitted = match params.solver {
-            Solver::Lbfgs => fit_lbfgs(&problem, params.max_iter, params.tolerance),
-            Solver::Dense => fit_dense(&problem, params.max_iter, params.tolerance),
+            Solver::Lbfgs => fit_lbfgs(&problem, params.max_iter, gradient_tolerance),
+            Solver::Dense => fit_dense(&problem, params.max_iter, gradient_tolerance),
             Solver::Adagrad => Ok(fit_adagrad(&problem, params.epochs, params.learning_rate)),
         };
         fitted.map_err(StanceError::Invalid)

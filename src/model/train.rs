@@ -63,7 +63,8 @@ pub struct TrainParams {
     /// Inverse regularization strength, as in scikit-learn (α = 1/C).
     pub c: f64,
     pub max_iter: u64,
-    /// Gradient-norm tolerance at which L-BFGS stops.
+    /// L-BFGS stops when the L2 norm of the mean loss's gradient (the objective's gradient divided by the
+    /// total row weight, as for scikit-learn's `tol`) falls below this.
     pub tolerance: f64,
     pub class_weight: ClassWeight,
     pub solver: Solver,
@@ -98,7 +99,7 @@ impl Default for TrainParams {
             features: FeatureParams::default(),
             c: 10.0,
             max_iter: 1000,
-            tolerance: 1e-5,
+            tolerance: 1e-4,
             class_weight: ClassWeight::None,
             solver: Solver::Lbfgs,
             epochs: default_epochs(),
