@@ -4,8 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
-if [ ! -x bench/.venv/bin/python ]; then
-  python3 -m venv bench/.venv
-  bench/.venv/bin/pip install --quiet scikit-learn fasttext-wheel "numpy<2"  # fasttext-wheel predates NumPy 2
-fi
+. bench/venv.sh
 bench/.venv/bin/python bench/parity.py

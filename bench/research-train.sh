@@ -8,8 +8,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
-if [ ! -x bench/.venv/bin/python ]; then
-  python3 -m venv bench/.venv
-  bench/.venv/bin/pip install --quiet scikit-learn fasttext-wheel "numpy<2"  # fasttext-wheel predates NumPy 2
-fi
+. bench/venv.sh
 exec bench/.venv/bin/python bench/research-train.py "${RUNS:-3}"
