@@ -34,6 +34,8 @@ impl Records for SparseFeatures {
 /// Features with class indices (`0..k`); the dataset's weights, when set, weigh the rows.
 pub type SparseDataset = DatasetBase<SparseFeatures, Array1<usize>>;
 
+/// Fits the logistic regression alone: `nb_weight` is not applied here but by [`super::train`], which
+/// knows which columns are n-grams (naive Bayes leaves the lexicon's columns out).
 impl Fit<SparseFeatures, Array1<usize>, StanceError> for ValidTrainParams {
     type Object = Fitted;
 
