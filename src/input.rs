@@ -282,7 +282,7 @@ fn record_starts(path: &Path, every: u64) -> Result<Vec<RecordStart>> {
 }
 
 /// A labeled CSV read in a seeded random order, in constant memory: chunks of
-/// [`SHUFFLE_CHUNK_RECORDS`] records are taken in a shuffled order, [`SHUFFLE_WINDOW_CHUNKS`] at a time,
+/// `SHUFFLE_CHUNK_RECORDS` records are taken in a shuffled order, `SHUFFLE_WINDOW_CHUNKS` at a time,
 /// and their rows shuffled together. Streaming solvers need this
 /// when a file is sorted (by date, by source): in file order they would learn the last rows best.
 pub struct ShuffledCsvReader {

@@ -180,7 +180,7 @@ pub fn lexicon_features(text: &str) -> [f64; 8] {
     lexicon_features_of_tokens(&token_hashes)
 }
 
-/// [`lexicon_features`] of a text whose tokens' hashes ([`token_hash`]) are at hand.
+/// [`lexicon_features`] of a text whose tokens' hashes (`features::token_hash`) are at hand.
 pub fn lexicon_features_of_tokens(token_hashes: &[u64]) -> [f64; 8] {
     let lexicon = lexicon();
     let (mut positive, mut negative) = (0.0, 0.0);
