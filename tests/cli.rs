@@ -378,11 +378,11 @@ fn train_fixture(model: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
         .success()
 }
 
-/// Trains the fixture with `--no-char-ngrams --min-df 1` and `args` into `model`, then returns the
-/// `classify --format json` output of `text` with it.
-fn classify_json_with_trained(model: &Path, args: &[&str], text: &str) -> Value {
-    let mut all = vec!["--min-df", "1", "--no-char-ngrams"];
-    all.extend(args);
+/// Trains the fixture's `label` column with `--no-char-ngrams --min-df 1` and `flags` into `model`, then
+/// returns the `classify --format json` output of `text` with it.
+fn classify_json_with_trained(model: &Path, label: &str, flags: &[&str], text: &str) -> Value {
+    let mut all = vec!["--label", label, "--min-df", "1", "--no-char-ngrams"];
+    all.extend(flags);
     train_fixture(model, &all);
     json_of(
         &stance()
@@ -1020,9 +1020,12 @@ fn lbfgs_blends_naive_bayes_by_default_and_the_flag_sets_its_weight() {
     let model = dir.path().join("m.model");
     // The model's record and its probabilities for one sentence, as `classify --format json` gives them.
     let trained_with = |flags: &[&str]| {
-        let mut args = vec!["--label", "frame"];
-        args.extend(flags);
-        classify_json_with_trained(&model, &args, "The ministers agreed on grain exports.")
+        classify_json_with_trained(
+            &model,
+            "frame",
+            flags,
+            "The ministers agreed on grain exports.",
+        )
     };
     let record = |out: &serde_json::Value| out["model"]["training"]["nb_weight"].clone();
     // Everything but the model's record: the sentences with their class scores.
@@ -1050,9 +1053,7 @@ fn lbfgs_adds_the_lexicon_by_default_and_flags_turn_it_off_or_on() {
     let model = dir.path().join("m.model");
     // The model's description, as `classify --format json` reports it.
     let inspect_of = |flags: &[&str]| {
-        let mut args = vec!["--label", "tone"];
-        args.extend(flags);
-        classify_json_with_trained(&model, &args, "Troops fired.")["model"].clone()
+        classify_json_with_trained(&model, "tone", flags, "Troops fired.")["model"].clone()
     };
     let default = inspect_of(&[]);
     assert_eq!(default["features"]["lexicon"], true, "{default}");
