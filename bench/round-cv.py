@@ -49,8 +49,7 @@ def lexicon_counts(texts):
 def macro_f1(train_x, train_y, test_x, test_y):
     words = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, token_pattern=TOKEN)
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True)
-    word_train, word_test = words.fit_transform(train_x), None
-    word_test = words.transform(test_x)
+    word_train, word_test = words.fit_transform(train_x), words.transform(test_x)
     x_train = hstack([word_train, chars.fit_transform(train_x), lexicon_counts(train_x)]).tocsr()
     x_test = hstack([word_test, chars.transform(test_x), lexicon_counts(test_x)]).tocsr()
     regression = LogisticRegression(C=10.0, max_iter=2000).fit(x_train, train_y)
