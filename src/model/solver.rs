@@ -263,6 +263,21 @@ mod tests {
     use super::*;
     use crate::features::{FeatureParams, Vectorizer};
 
+    fn three_class_problem<'a>(
+        features: &'a CsMat<f64>,
+        targets: &'a [usize],
+        weights: &'a [f64],
+        alpha: f64,
+    ) -> Problem<'a> {
+        Problem {
+            features,
+            targets,
+            sample_weights: weights,
+            n_classes: 3,
+            alpha,
+        }
+    }
+
     fn tiny_problem_data() -> (CsMat<f64>, Vec<usize>) {
         let texts = [
             "grain exports rose",
@@ -290,13 +305,7 @@ mod tests {
     fn sparse_lbfgs_matches_linfa_logistic() {
         let (features, targets) = tiny_problem_data();
         let weights = vec![1.0; targets.len()];
-        let problem = Problem {
-            features: &features,
-            targets: &targets,
-            sample_weights: &weights,
-            n_classes: 3,
-            alpha: 1.0,
-        };
+        let problem = three_class_problem(&features, &targets, &weights, 1.0);
         let sparse = fit_lbfgs(&problem, 500, 1e-8).unwrap();
         let dense = fit_dense(&problem, 500, 1e-8).unwrap();
         let max_diff = sparse
@@ -337,13 +346,7 @@ mod tests {
     fn gradient_matches_finite_differences() {
         let (features, targets) = tiny_problem_data();
         let weights: Vec<f64> = (0..targets.len()).map(|i| 0.5 + i as f64 * 0.1).collect();
-        let problem = Problem {
-            features: &features,
-            targets: &targets,
-            sample_weights: &weights,
-            n_classes: 3,
-            alpha: 0.7,
-        };
+        let problem = three_class_problem(&features, &targets, &weights, 0.7);
         let objective = SoftmaxObjective::new(&problem);
         let n = (features.cols() + 1) * 3;
         let params = Array1::from_iter((0..n).map(|i| ((i * 37 % 11) as f64 - 5.0) / 10.0));
@@ -375,13 +378,7 @@ mod tests {
         let features = vectorizer.transform(&texts);
         let targets: Vec<usize> = (0..3000).map(|i| i % 3).collect();
         let weights = vec![1.0; 3000];
-        let problem = Problem {
-            features: &features,
-            targets: &targets,
-            sample_weights: &weights,
-            n_classes: 3,
-            alpha: 0.5,
-        };
+        let problem = three_class_problem(&features, &targets, &weights, 0.5);
         let n = (features.cols() + 1) * 3;
         let point = Array1::from_iter((0..n).map(|i| ((i * 17 % 23) as f64 - 11.0) / 50.0));
         let on = |threads: usize| {
@@ -402,13 +399,7 @@ mod tests {
         // the next, with or without a gradient in between.
         let (features, targets) = tiny_problem_data();
         let weights = vec![1.0; targets.len()];
-        let problem = Problem {
-            features: &features,
-            targets: &targets,
-            sample_weights: &weights,
-            n_classes: 3,
-            alpha: 0.3,
-        };
+        let problem = three_class_problem(&features, &targets, &weights, 0.3);
         let n = (features.cols() + 1) * 3;
         let first = Array1::from_iter((0..n).map(|i| ((i * 13 % 7) as f64 - 3.0) / 4.0));
         let second = Array1::from_iter((0..n).map(|i| ((i * 5 % 9) as f64 - 4.0) / 8.0));
@@ -425,13 +416,7 @@ mod tests {
     fn fitted_model_separates_the_training_classes() {
         let (features, targets) = tiny_problem_data();
         let weights = vec![1.0; targets.len()];
-        let problem = Problem {
-            features: &features,
-            targets: &targets,
-            sample_weights: &weights,
-            n_classes: 3,
-            alpha: 0.1,
-        };
+        let problem = three_class_problem(&features, &targets, &weights, 0.1);
         let fitted = fit_lbfgs(&problem, 200, 1e-6).unwrap();
         for (row, &target) in features.outer_iterator().zip(&targets) {
             let mut scores = fitted.intercept.to_vec();
