@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # How much the adagrad reading order (--seed) moves accuracy and macro-F1 on the full UN training set.
-# Needs the inputs bench/scale.sh prepares (target/scale/data). Usage: bench/seeds.sh [SEED ...] (default 0 1 2 3).
+# Needs the inputs bench/scale.sh prepares (target/scale/data). Usage: bench/seeds.sh [SEED ...] (default 0 1 2 3);
+# STANCE_TRAIN_FLAGS="--learning-rate 1.5" adds flags to every training.
 # Macro-F1 is the mean over the decades present in the test split, as in bench/scale.sh. Not run in CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +21,7 @@ with open(out, "w", newline="", encoding="utf-8") as f:
 PY
 for seed in "${@:-0 1 2 3}"; do
   for s in $seed; do
-    target/release/stance train "$data/train-full.csv" --label decade --seed "$s" -o "$work/m.model" 2>/dev/null
+    target/release/stance train "$data/train-full.csv" --label decade --seed "$s" ${STANCE_TRAIN_FLAGS:-} -o "$work/m.model" 2>/dev/null
     target/release/stance eval --model "$work/m.model" "$work/test.csv" --format json 2>/dev/null |
       python3 -c '
 import json, sys
