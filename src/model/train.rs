@@ -89,8 +89,8 @@ fn default_epochs() -> u32 {
 }
 
 /// Measured on 1.08 M UN debate sentences (bench/scale.sh): 0.8 to 1.6 are within 0.005 macro-F1. On a
-/// development split of the training sessions (`bench/learning-rate.sh`) 1.5 gained 0.004 macro-F1, nearly
-/// all on the rarest decade (absent from the test split), and on the test split none, for 0.003 accuracy.
+/// development split of the training sessions (`bench/learning-rate.sh`) 1.5 gained 0.004 macro-F1, most
+/// of it on the rarest decade (absent from the test split), and on the test split none, for 0.003 accuracy.
 fn default_learning_rate() -> f64 {
     1.0
 }
