@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Does corpus round N add anything? (bench/round-cv.py): story-grouped CV on the earlier rounds' sentences,
-# with and without round N's, for frame and tone. Usage: bench/round-cv.sh N   (N = 6 ... 11, 13, 14 or 15: the
+# with and without round N's, for frame and tone. Usage: bench/round-cv.sh N   (N = 6 ... 11 or 13 ... 16: the
 # twelfth round was not kept, so it is not in data/frames.csv; a few minutes per round). Uses the virtualenv of bench/parity.sh (bench/.venv). Not run in CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
