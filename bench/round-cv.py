@@ -4,7 +4,7 @@ rows alone ("base") and with round N's rows added ("plus"), leaving out round N'
 held-out story (tf-idf cosine >= 0.25, as the split rule). The model is a scikit-learn replica of stance's
 default: word 1-2-gram and char_wb 2-5-gram tf-idf (min_df 2, sublinear tf), four frame-word lexicon
 counts (log1p), LogisticRegression(C=10), plus 0.2 x multinomial naive Bayes (alpha 0.1) on the word
-block. Rows of round N have story ids starting `rN-`; later rounds are left out. Usage (see round-cv.sh):
+block (stance's default since has the lead-clause words too: bench/lead-clause-cv.py). Rows of round N have story ids starting `rN-`; later rounds are left out. Usage (see round-cv.sh):
 round-cv.py N TASK"""
 import collections, csv, math, re, sys
 

@@ -40,6 +40,12 @@ pub struct FeatureParams {
     /// them.)
     #[serde(default)]
     pub lexicon: bool,
+    /// Each word of the sentence's lead clause once more, as a feature of its own (named `^word`, in the
+    /// word block): the main clause decides the frame (codebook), and in news it usually comes first, so
+    /// `^talks` and `^exports` tell apart sentences that share their words but not their subject. See
+    /// [`text::lead_clause_tokens`]. (A settings file from before this flag means without them.)
+    #[serde(default)]
+    pub lead_clause: bool,
 }
 
 impl Default for FeatureParams {
@@ -53,6 +59,7 @@ impl Default for FeatureParams {
             char_ngrams: Some((2, 5)),
             hash_bits: None,
             lexicon: false,
+            lead_clause: false,
         }
     }
 }
@@ -588,6 +595,14 @@ fn for_each_feature(params: &FeatureParams, text: &str, mut visit: impl FnMut(&s
             visit(&name);
         }
     }
+    if params.lead_clause {
+        for token in &tokens[..text::lead_clause_tokens(&text::normalize(text))] {
+            name.clear();
+            name.push(LEAD_CLAUSE_MARK);
+            name.push_str(token);
+            visit(&name);
+        }
+    }
     if let Some((low, high)) = params.char_ngrams {
         let mut padded: Vec<char> = Vec::new();
         for token in &tokens {
@@ -631,6 +646,11 @@ fn for_each_feature_hash(
             visit(ngram_hash(window), false);
         }
     }
+    if params.lead_clause {
+        for &token in &token_hashes[..text::lead_clause_tokens(normalized)] {
+            visit(lead_clause_hash(token), false);
+        }
+    }
     if let Some((low, high)) = params.char_ngrams {
         // Tokens again (cheap next to the n-grams), so the token hashes above need no strings kept.
         text::for_each_normalized_token(normalized, |token| {
@@ -661,9 +681,19 @@ pub(crate) fn ngram_hash(token_hashes: &[u64]) -> u64 {
     mix64(hash)
 }
 
+/// A lead-clause word is named `^word`: `^` never occurs in a word token.
+const LEAD_CLAUSE_MARK: char = '^';
+
+/// The hash of a lead-clause word from its token hash: apart from the word's own unigram.
+fn lead_clause_hash(token_hash: u64) -> u64 {
+    mix64(token_hash ^ LEAD_CLAUSE_SEED)
+}
+
 /// The hash [`for_each_feature_hash`] gives the feature named `name` (as [`for_each_feature`] names it).
 fn feature_hash_of_name(name: &str) -> u64 {
-    if is_char_ngram(name) {
+    if let Some(word) = name.strip_prefix(LEAD_CLAUSE_MARK) {
+        lead_clause_hash(token_hash(word))
+    } else if is_char_ngram(name) {
         let inner = &name[1..name.len() - 1];
         mix64(hash_bytes(inner.as_bytes(), CHAR_SEED))
     } else {
@@ -679,6 +709,7 @@ pub(crate) fn token_hash(token: &str) -> u64 {
 
 const WORD_SEED: u64 = 0xcbf2_9ce4_8422_2325;
 const CHAR_SEED: u64 = 0x84222325_cbf29ce4;
+const LEAD_CLAUSE_SEED: u64 = 0x6a09_e667_f3bc_c908;
 const NGRAM_SEEDS: [u64; 5] = [
     0x9e37_79b9_7f4a_7c15,
     0xbf58_476d_1ce4_e5b9,
@@ -909,6 +940,44 @@ mod tests {
         );
     }
 
+    #[test]
+    fn lead_clause_words_are_features_of_their_own() {
+        let params = FeatureParams {
+            hash_bits: Some(20),
+            char_ngrams: None,
+            lead_clause: true,
+            ..FeatureParams::default()
+        };
+        let hashed = Vectorizer::fit(params.clone(), &[""]).unwrap();
+        let text = "Exports rose after talks";
+        let names = hashed.feature_names(text);
+        let mut named: Vec<&str> = hashed
+            .transform_one(text)
+            .columns
+            .iter()
+            .map(|c| names[c].as_str())
+            .collect();
+        named.sort();
+        assert!(
+            named.contains(&"^exports") && named.contains(&"^rose"),
+            "{named:?}"
+        );
+        assert!(!named.iter().any(|n| *n == "^talks" || *n == "^after"));
+        assert_eq!(named.len(), 7 + 2, "{named:?}");
+        // The same names in a learned vocabulary, which keeps them for `explain`.
+        let learned = Vectorizer::fit(
+            FeatureParams {
+                hash_bits: None,
+                min_df: 1,
+                ..params
+            },
+            &[text],
+        )
+        .unwrap();
+        assert!(learned.vocabulary().contains(&"^rose".to_string()));
+        assert_eq!(learned.transform_one(text).columns.len(), 9);
+    }
+
     const PINNED_COLUMNS: [(&str, usize); 3] = [
         ("exports", 985288),
         ("grain", 433695),
@@ -944,6 +1013,7 @@ mod tests {
             min_df: 1,
             ngram_max: 3,
             lexicon: true,
+            lead_clause: true,
             ..FeatureParams::default()
         };
         let by_hash = Vectorizer::fit(params, &texts).unwrap();

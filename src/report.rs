@@ -40,7 +40,7 @@ pub fn model_json(model: &Model, source: &str) -> Value {
         "features": {"ngram_min": f.ngram_min, "ngram_max": f.ngram_max, "min_df": f.min_df,
                      "max_features": f.max_features, "tfidf": f.tfidf,
                      "char_ngrams": f.char_ngrams, "hash_bits": f.hash_bits,
-                     "lexicon": f.lexicon},
+                     "lexicon": f.lexicon, "lead_clause": f.lead_clause},
         "training": {"c": t.c, "max_iter": t.max_iter, "tolerance": t.tolerance,
                      "class_weight": t.class_weight.to_string(), "solver": t.solver.to_string(),
                      "epochs": t.epochs, "learning_rate": t.learning_rate, "nb_weight": t.nb_weight,

@@ -79,6 +79,37 @@ pub fn for_each_normalized_token(normalized: &str, mut visit: impl FnMut(&str)) 
     }
 }
 
+/// Words that open a second clause when they follow the lead clause's first word.
+const CLAUSE_OPENERS: [&str; 6] = ["as", "after", "while", "despite", "amid", "but"];
+
+/// How many of the tokens of `normalized` (as [`for_each_normalized_token`] gives them) make its lead
+/// clause: those before the first `,` `;` or `:` that ends a word (followed by a space or the end, so
+/// not the comma of `2,000`) and before the first of `as`, `after`, `while`, `despite`, `amid`, `but`
+/// that is not the first word. "Grain exports resumed after the two leaders met" leads with
+/// "grain exports resumed"; "After the leaders met, grain exports resumed" with "after the leaders met".
+pub fn lead_clause_tokens(normalized: &str) -> usize {
+    let end = normalized
+        .char_indices()
+        .find(|&(i, c)| {
+            matches!(c, ',' | ';' | ':')
+                && normalized[i + c.len_utf8()..]
+                    .chars()
+                    .next()
+                    .is_none_or(char::is_whitespace)
+        })
+        .map_or(normalized.len(), |(i, _)| i);
+    let mut count = 0;
+    let mut ended = false;
+    for_each_normalized_token(&normalized[..end], |token| {
+        if ended || (count > 0 && CLAUSE_OPENERS.contains(&token)) {
+            ended = true;
+        } else {
+            count += 1;
+        }
+    });
+    count
+}
+
 /// The words of ASCII text exactly as `unicode_words` (UAX #29) gives them, without its tables: the
 /// rules WB5–WB13b restricted to ASCII (letters, digits, `_`, and `:` `.` `'` inside words, `,` `;` `.`
 /// `'` inside numbers), keeping segments that hold a letter or digit. A property test checks it
@@ -203,6 +234,36 @@ mod tests {
         assert_eq!(tokens("don't"), vec!["don't"]);
     }
 
+    fn lead_of(text: &str) -> Vec<String> {
+        let mut all = tokens(text);
+        all.truncate(lead_clause_tokens(&normalize(text)));
+        all
+    }
+
+    #[test]
+    fn the_lead_clause_ends_at_a_clause_break() {
+        assert_eq!(
+            lead_of("Grain exports resumed after the two leaders met"),
+            ["grain", "exports", "resumed"]
+        );
+        assert_eq!(
+            lead_of("After the leaders met, grain exports resumed"),
+            ["after", "the", "leaders", "met"]
+        );
+        assert_eq!(
+            lead_of("Exports of $2,000 million; talks go on"),
+            ["exports", "of", "2,000", "million"]
+        );
+        assert_eq!(lead_of("Tokyo: talks at 10:30 resume"), ["tokyo"]);
+        assert_eq!(
+            lead_of("Sanctions bite as talks stall"),
+            ["sanctions", "bite"]
+        );
+        assert_eq!(lead_of("Москва, Пхеньян"), ["москва"]);
+        assert!(lead_of(", talks").is_empty());
+        assert!(lead_of("").is_empty());
+    }
+
     #[test]
     fn punctuation_only_gives_no_tokens() {
         assert!(tokens(" ... !? -- ").is_empty());
@@ -253,6 +314,23 @@ mod tests {
             normalize_into(&first, &mut buffer);
             normalize_into(&second, &mut buffer);
             prop_assert_eq!(buffer, normalize(&second));
+        }
+
+        #[test]
+        fn the_lead_clause_is_the_first_tokens_up_to_a_break(text in "[a-c0-2 .,;:'_\"!?()\r\n\t-]{0,40}|(as|but|amid|x|, |: ){0,8}") {
+            let normalized = normalize(&text);
+            let count = lead_clause_tokens(&normalized);
+            let all = tokens(&text);
+            prop_assert!(count <= all.len());
+            // Every token after the lead clause's last one starts past a break.
+            if count < all.len() {
+                let opener = CLAUSE_OPENERS.contains(&all[count].as_str()) && count > 0;
+                let chars: Vec<char> = normalized.chars().collect();
+                let broke = chars.iter().enumerate().any(|(i, c)| {
+                    matches!(c, ',' | ';' | ':') && chars.get(i + 1).is_none_or(|n| n.is_whitespace())
+                });
+                prop_assert!(opener || broke, "{:?}: {} of {:?}", text, count, all);
+            }
         }
 
         #[test]

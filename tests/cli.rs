@@ -1104,6 +1104,48 @@ fn lbfgs_adds_the_lexicon_by_default_and_flags_turn_it_off_or_on() {
 }
 
 #[test]
+fn lbfgs_adds_lead_clause_words_by_default_and_flags_turn_them_off_or_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.model");
+    let text = "Grain prices fell after the port closed.";
+    let features_of = |flags: &[&str]| {
+        classify_json_with_trained(&model, "frame", flags, text)["model"]["features"].clone()
+    };
+    assert_eq!(features_of(&[])["lead_clause"], true);
+    assert_eq!(features_of(&["--no-lead-clause"])["lead_clause"], false);
+    let adagrad = ["--solver", "adagrad", "--hash-bits", "12"];
+    assert_eq!(features_of(&adagrad)["lead_clause"], false);
+    let adagrad_on = [&adagrad[..], &["--lead-clause"]].concat();
+    assert_eq!(features_of(&adagrad_on)["lead_clause"], true);
+    // The words before `after` are named as lead-clause features in explanations; those after it are not.
+    features_of(&[]);
+    let explained = String::from_utf8(
+        stance()
+            .args(["explain", "--format", "json", "--top", "80", "--model"])
+            .arg(&model)
+            .arg(text)
+            .stdout_ok(),
+    )
+    .unwrap();
+    assert!(explained.contains("\"^prices\""), "{explained}");
+    assert!(!explained.contains("\"^port\""), "{explained}");
+    fails_with(
+        stance()
+            .args([
+                "train",
+                "--label",
+                "frame",
+                "--lead-clause",
+                "--no-lead-clause",
+                "-o",
+            ])
+            .arg(&model)
+            .arg(fixture("train.csv")),
+        &["--no-lead-clause"],
+    );
+}
+
+#[test]
 fn training_says_when_lbfgs_stops_at_its_iteration_limit() {
     let dir = tempfile::tempdir().unwrap();
     let model = dir.path().join("m.model");

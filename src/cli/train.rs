@@ -58,7 +58,7 @@ pub struct TrainArgs {
     /// Settings from `stance tune -o PARAMS.json` instead of the flags below.
     #[arg(long, value_name = "PARAMS.json", conflicts_with_all = [
         "ngram_min", "ngram_max", "min_df", "max_features", "no_tfidf", "char_ngrams",
-        "no_char_ngrams", "lexicon", "no_lexicon", "c", "max_iter", "tolerance", "class_weight", "solver", "hash_bits",
+        "no_char_ngrams", "lexicon", "no_lexicon", "lead_clause", "no_lead_clause", "c", "max_iter", "tolerance", "class_weight", "solver", "hash_bits",
         "epochs", "learning_rate", "nb_weight",
     ])]
     pub params: Option<PathBuf>,
@@ -103,6 +103,14 @@ pub struct ModelFlags {
     /// No lexicon features.
     #[arg(long, conflicts_with = "lexicon")]
     pub no_lexicon: bool,
+    /// Add each word of the lead clause (up to the first `,` `;` `:` or `as`/`after`/`while`/`despite`/
+    /// `amid`/`but`) once more as a feature of its own, `^word`: the main clause decides the frame, and
+    /// it usually comes first. The default for lbfgs and dense; adagrad adds them only with this flag.
+    #[arg(long)]
+    pub lead_clause: bool,
+    /// No lead-clause features.
+    #[arg(long, conflicts_with = "lead_clause")]
+    pub no_lead_clause: bool,
     /// Inverse regularization strength (as scikit-learn's C; larger fits the training data closer).
     #[arg(long, default_value_t = TrainParams::default().c)]
     pub c: f64,
@@ -152,6 +160,7 @@ impl ModelFlags {
             (None, false) => (!adagrad).then_some((2, 5)),
         };
         let lexicon = self.lexicon || (!adagrad && !self.no_lexicon);
+        let lead_clause = self.lead_clause || (!adagrad && !self.no_lead_clause);
         let hash_bits = self
             .hash_bits
             .or(adagrad.then_some(DEFAULT_ADAGRAD_HASH_BITS));
@@ -165,6 +174,7 @@ impl ModelFlags {
                 char_ngrams,
                 hash_bits,
                 lexicon,
+                lead_clause,
             },
             c: self.c,
             max_iter: self.max_iter,
@@ -344,7 +354,7 @@ fn describe(params: &ValidTrainParams, report: &TrainReport) {
         None => format!("vocabulary: {} n-grams", report.vocabulary_size),
     };
     eprintln!(
-        "{columns} (word {}..{}-grams{}{}, {}){}",
+        "{columns} (word {}..{}-grams{}{}, {}){}{}",
         f.ngram_min,
         f.ngram_max,
         f.char_ngrams
@@ -365,6 +375,11 @@ fn describe(params: &ValidTrainParams, report: &TrainReport) {
             (false, _) => "raw counts",
             (true, false) => "tf-idf",
             (true, true) => "sublinear tf, L2-normalized",
+        },
+        if f.lead_clause {
+            " + lead-clause words"
+        } else {
+            ""
         },
         if f.lexicon {
             " + 8 lexicon features (sentiment, frame words)"

@@ -65,6 +65,7 @@ fn grid(args: &TuneArgs) -> Vec<TrainParams> {
                                     tfidf,
                                     char_ngrams: chars.then_some((2, 5)),
                                     lexicon: true,
+                                    lead_clause: true,
                                     ..FeatureParams::default()
                                 },
                                 c,

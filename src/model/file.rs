@@ -16,8 +16,8 @@ use crate::features::{FeatureParams, Vectorizer};
 pub const MAGIC: &[u8; 8] = b"STANCEMF";
 /// 2: single-precision weights stored as raw bytes, hashed features, adagrad settings; 3: lexicon flag;
 /// 4: the lexicon's features are four of sentiment (one fewer) and four of frame words; 5: the naive
-/// Bayes weight in the training record.
-pub const FORMAT_VERSION: u32 = 5;
+/// Bayes weight in the training record; 6: the lead-clause flag.
+pub const FORMAT_VERSION: u32 = 6;
 const HEADER_LEN: usize = 8 + 4 + 8;
 
 #[derive(Serialize, Deserialize)]
