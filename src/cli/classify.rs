@@ -58,7 +58,7 @@ pub struct ClassifyArgs {
 pub fn run(args: ClassifyArgs) -> Result<()> {
     let (model, model_source) = load_model(args.model.as_deref())?;
     if let Some(csv_path) = &args.csv {
-        return annotate_csv(&model, csv_path, &args.text_column, args.output.as_ref());
+        return annotate_csv(model, csv_path, &args.text_column, args.output.as_ref());
     }
     let files = if args.files.is_empty() {
         vec![PathBuf::from("-")]
@@ -67,21 +67,21 @@ pub fn run(args: ClassifyArgs) -> Result<()> {
     };
     if args.unit == Unit::Line && matches!(args.format, ClassifyFormat::Jsonl | ClassifyFormat::Csv)
     {
-        return stream_lines(&model, &files, args.format, args.output.as_ref());
+        return stream_lines(model, &files, args.format, args.output.as_ref());
     }
     let mut documents = Vec::with_capacity(files.len());
     for file in &files {
         let text = read_text(file)?;
         let source = crate::error::display_path(file);
-        documents.push(classify_document(&model, &source, &text, args.unit));
+        documents.push(classify_document(model, &source, &text, args.unit));
     }
     let rendered = match args.format {
-        ClassifyFormat::Table => report::classify_table(&model, &documents),
-        ClassifyFormat::Json => report::classify_json(&model, &model_source, &documents),
-        ClassifyFormat::Jsonl => report::classify_jsonl(&model, &documents),
-        ClassifyFormat::Csv => report::classify_csv(&model, &documents)
+        ClassifyFormat::Table => report::classify_table(model, &documents),
+        ClassifyFormat::Json => report::classify_json(model, &model_source, &documents),
+        ClassifyFormat::Jsonl => report::classify_jsonl(model, &documents),
+        ClassifyFormat::Csv => report::classify_csv(model, &documents)
             .map_err(|e| StanceError::Invalid(format!("cannot write CSV: {e}")))?,
-        ClassifyFormat::Html => crate::html::classify_html(&model, &documents)
+        ClassifyFormat::Html => crate::html::classify_html(model, &documents)
             .map_err(|e| StanceError::Invalid(format!("cannot draw the page: {e}")))?,
     };
     write_output(args.output.as_ref(), &rendered)

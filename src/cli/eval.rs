@@ -140,7 +140,7 @@ pub fn run(args: EvalArgs) -> Result<()> {
         EvalFormat::Json => report::eval_json(&evaluations),
         EvalFormat::Text => report::eval_tables(&evaluations, &source, false),
         EvalFormat::Markdown => report::eval_tables(&evaluations, &source, true),
-        EvalFormat::Html => crate::html::eval_html(&model, &evaluations, &source)
+        EvalFormat::Html => crate::html::eval_html(model, &evaluations, &source)
             .map_err(|e| StanceError::Invalid(format!("cannot draw the report: {e}")))?,
     };
     write_output(args.output.as_ref(), &rendered)

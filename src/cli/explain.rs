@@ -53,7 +53,7 @@ pub fn run_explain(args: ExplainArgs) -> Result<()> {
     let mut out = String::new();
     let mut json_items = Vec::new();
     for text in &texts {
-        let explanations = explain(&model, text);
+        let explanations = explain(model, text);
         if args.format == ExplainFormat::Text {
             out.push_str(&format!("{text}\n"));
         }
@@ -128,7 +128,7 @@ pub struct InspectArgs {
 
 pub fn run_inspect(args: InspectArgs) -> Result<()> {
     let (model, source) = load_model(args.model.as_deref())?;
-    let info = crate::report::model_json(&model, &source);
+    let info = crate::report::model_json(model, &source);
     let mut out = format!(
         "model: {source}\n{}\n",
         serde_json::to_string_pretty(&info).unwrap_or_default()
@@ -142,7 +142,7 @@ pub fn run_inspect(args: InspectArgs) -> Result<()> {
     }
     for task in &model.tasks {
         out.push_str(&format!("\ntask {}: top n-grams per class\n", task.name));
-        for (label, top) in task.labels.iter().zip(top_features(&model, task, args.top)) {
+        for (label, top) in task.labels.iter().zip(top_features(model, task, args.top)) {
             let list: Vec<String> = top.iter().map(|(f, w)| format!("{f} {w:.2}")).collect();
             out.push_str(&format!("  {label}: {}\n", list.join(", ")));
         }

@@ -1,5 +1,5 @@
 //! Memory for the large weight tables: asked to be backed by huge pages on Linux. A hashed model's table
-//! (4 M rows) is read at random; with 4 KiB pages every first touch is a page fault and most reads miss
+//! (8 M rows by default) is read at random; with 4 KiB pages every first touch is a page fault and most reads miss
 //! the TLB, with 2 MiB pages neither. Where the kernel does not oblige, nothing changes.
 
 /// An empty vector with room for `capacity` elements, its memory advised to use huge pages.
