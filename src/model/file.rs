@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Model, TaskHead, TrainingRecord};
 use crate::error::{display_path, Result, StanceError};
-use crate::features::{FeatureParams, Vectorizer};
+use crate::features::{FeatureParams, Vectorizer, Vocabulary};
 
 pub const MAGIC: &[u8; 8] = b"STANCEMF";
 /// 2: single-precision weights stored as raw bytes, hashed features, adagrad settings; 3: lexicon flag;
@@ -24,7 +24,9 @@ const HEADER_LEN: usize = 8 + 4 + 8;
 struct Payload<'a> {
     crate_version: String,
     features: FeatureParams,
-    vocabulary: Vec<String>,
+    /// Borrowed from the file's bytes: no allocation per name (stored as a `Vec<String>` would be).
+    #[serde(borrow)]
+    vocabulary: Vec<&'a str>,
     idf: Vec<f64>,
     training: TrainingRecord,
     #[serde(borrow)]
@@ -112,7 +114,7 @@ impl Model {
         Payload {
             crate_version: self.crate_version.clone(),
             features: self.vectorizer.params().clone(),
-            vocabulary: self.vectorizer.vocabulary().to_vec(),
+            vocabulary: self.vectorizer.vocabulary().iter().collect(),
             idf: self.vectorizer.idf().to_vec(),
             training: self.training.clone(),
             tasks: self
@@ -240,7 +242,8 @@ impl Payload<'_> {
         if self.idf.len() != self.vocabulary.len() {
             return Err("corrupted model file: vocabulary and idf differ in length".into());
         }
-        let vectorizer = Vectorizer::from_parts(self.features, self.vocabulary, self.idf);
+        let vocabulary = Vocabulary::from_names(self.vocabulary);
+        let vectorizer = Vectorizer::from_parts(self.features, vocabulary, self.idf);
         let n_features = vectorizer.n_features();
         let mut tasks = Vec::with_capacity(self.tasks.len());
         for task in self.tasks {
