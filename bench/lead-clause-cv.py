@@ -9,12 +9,8 @@ lead-clause-cv.py TASK"""
 import csv, importlib.util, re, sys
 
 import numpy as np
-from scipy.sparse import hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import GroupKFold
-from sklearn.naive_bayes import MultinomialNB
 
 spec = importlib.util.spec_from_file_location("round_cv", "bench/round-cv.py")
 rc = importlib.util.module_from_spec(spec)
@@ -28,20 +24,6 @@ def lead_clause_words(text):
     return ["^" + token for token in re.findall(rc.TOKEN, lead)]
 
 
-def predict(lead, x_train, y_train, x_test):
-    ngrams = TfidfVectorizer(ngram_range=(1, 2), token_pattern=rc.TOKEN).build_analyzer()
-    analyzer = (lambda t: ngrams(t) + lead_clause_words(t)) if lead else ngrams
-    words = TfidfVectorizer(min_df=2, sublinear_tf=True, analyzer=analyzer)
-    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True)
-    word_train, word_test = words.fit_transform(x_train), words.transform(x_test)
-    train = hstack([word_train, chars.fit_transform(x_train), rc.lexicon_counts(x_train)]).tocsr()
-    test = hstack([word_test, chars.transform(x_test), rc.lexicon_counts(x_test)]).tocsr()
-    regression = LogisticRegression(C=10.0, max_iter=2000).fit(train, y_train)
-    bayes = MultinomialNB(alpha=0.1).fit(word_train, y_train)
-    scores = regression.decision_function(test) + 0.2 * bayes.predict_joint_log_proba(word_test)
-    return regression.classes_[scores.argmax(1)]
-
-
 def main():
     task = sys.argv[1]
     rows = list(csv.DictReader(open("data/frames.csv", encoding="utf-8")))
@@ -51,7 +33,7 @@ def main():
     for fold, (train, test) in enumerate(GroupKFold(n_splits=4).split(x, y, g)):
         line = []
         for lead in (False, True):
-            predicted = predict(lead, x[train], y[train], x[test])
+            predicted = rc.predict(x[train], y[train], x[test], lead_clause_words if lead else None)
             f = first[test]
             pair = (f1_score(y[test], predicted, average="macro"),
                     f1_score(y[test][f], predicted[f], average="macro"))

@@ -657,7 +657,9 @@ fn is_char_ngram(feature: &str) -> bool {
 /// range (joined by one space) and, if configured, character n-grams of each space-padded word. Names
 /// are built in one reused buffer, so looking them up allocates nothing.
 fn for_each_feature(params: &FeatureParams, text: &str, mut visit: impl FnMut(&str)) {
-    let tokens = text::tokens(text);
+    let normalized = text::normalize(text);
+    let mut tokens = Vec::new();
+    text::for_each_normalized_token(&normalized, |token| tokens.push(token.to_string()));
     let mut name = String::new();
     for n in params.ngram_min..=params.ngram_max {
         for window in tokens.windows(n) {
@@ -672,7 +674,7 @@ fn for_each_feature(params: &FeatureParams, text: &str, mut visit: impl FnMut(&s
         }
     }
     if params.lead_clause {
-        for token in &tokens[..text::lead_clause_tokens(&text::normalize(text))] {
+        for token in &tokens[..text::lead_clause_tokens(&normalized)] {
             name.clear();
             name.push(LEAD_CLAUSE_MARK);
             name.push_str(token);
