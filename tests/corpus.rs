@@ -273,3 +273,56 @@ fn nothing_in_data_is_copied_from_the_shared_material() {
         report.join("\n")
     );
 }
+
+/// `data/coding/recoding.csv` records a blind recoding of training sentences (data/README.md, step 7):
+/// each of its sentences is in `frames.csv` with the labels it gives as the corpus labels, and both new
+/// coders' labels are valid.
+#[test]
+fn the_recoding_record_matches_the_training_file() {
+    let training: HashMap<String, Row> = read_rows("frames.csv")
+        .into_iter()
+        .map(|row| (row.text.clone(), row))
+        .collect();
+    let path = root().join("data/coding/recoding.csv");
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (text, selected) = (column("text"), column("selected"));
+    let mut count = 0;
+    for record in reader.records() {
+        let record = record.unwrap();
+        let line = record.position().unwrap().line();
+        let row = training
+            .get(&record[text])
+            .unwrap_or_else(|| panic!("recoding.csv line {line}: not a sentence of frames.csv"));
+        assert_eq!(
+            record[column("frame")],
+            row.frame,
+            "recoding.csv line {line}"
+        );
+        assert_eq!(record[column("tone")], row.tone, "recoding.csv line {line}");
+        assert_eq!(
+            record[column("story")],
+            row.story,
+            "recoding.csv line {line}"
+        );
+        for coder in ["frame_coder_1", "frame_coder_2"] {
+            assert!(
+                FRAMES.contains(&&record[column(coder)]),
+                "line {line}: {coder}"
+            );
+        }
+        for coder in ["tone_coder_1", "tone_coder_2"] {
+            assert!(
+                TONES.contains(&&record[column(coder)]),
+                "line {line}: {coder}"
+            );
+        }
+        assert!(
+            ["model-disagreed", "control"].contains(&&record[selected]),
+            "line {line}"
+        );
+        count += 1;
+    }
+    assert_eq!(count, 1400);
+}
