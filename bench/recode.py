@@ -1,5 +1,7 @@
 """Blind recoding of training labels the model disagrees with (data/coding/recoding.csv; data/README.md,
-step 7). Usage (bench/.venv, from the project root):
+step 7). Usage (bench/.venv, as bench/venv.sh makes it, from the project root). `select` and `record` read
+the labels of data/frames.csv as the labels before the recoding: they reproduce the recoding on the file
+of commit ffb037f, before `apply frame`; `summary`, `compare` and `apply` work on today's file too.
 
 `recode.py select OUT_DIR`: story-grouped 4-fold cross-validation of the scikit-learn replica of the
 default model (bench/round-cv.py, with the lead-clause words of bench/lead-clause-cv.py) on
