@@ -12,9 +12,10 @@ OUT_DIR/blind-{a,b,c,d}.csv (id, story, text: no label, no model output) for two
 and OUT_DIR/key.csv (which row each id is, why it was selected, its labels then).
 
 `recode.py record OUT_DIR`: reads the coders' files OUT_DIR/coder-{1,2}-{a..d}.csv (id, frame, tone) and
-writes data/coding/recoding.csv: each recoded sentence with its labels before the recoding
-(`frame_before`, `tone_before`) beside both new coders' (`frame_coder_1`, ...), for `stance agreement`;
-then prints the summary.
+writes data/coding/recoding.csv: each recoded sentence with the replica's out-of-fold frame that selected
+it (`frame_model`, never shown to the coders) and its labels before the recoding (`frame_before`,
+`tone_before`) beside both new coders' (`frame_coder_1`, ...), for `stance agreement`; then prints the
+summary.
 
 `recode.py summary`: from data/coding/recoding.csv, for the selected and the control rows, how often the
 two new coders agree with each other, both keep the label before and both change it.
@@ -95,6 +96,7 @@ def record(out):
         row = rows[int(k["row"])]
         one, two = coded["1"][k["id"]], coded["2"][k["id"]]
         recoded.append({"text": row["text"], "story": row["story"], "selected": k["selected"],
+                        "frame_model": k["frame_model"],
                         **{f"{task}{suffix}": labels[task] for task in TASKS
                            for suffix, labels in (("_before", row), ("_coder_1", one), ("_coder_2", two))}})
     recoded.sort(key=lambda r: (r["story"], r["text"]))
@@ -121,6 +123,9 @@ def summary():
     for (why, task), (n, agree, kept, changed) in sorted(counts.items()):
         print(f"{why:16} {task:5} {n:5} rows: coders agree {agree / n:.3f}, both keep the label "
               f"{kept / n:.3f}, both change it {changed / n:.3f} ({changed})")
+    changed = [r for r in read(RECORD) if recoded_label(r, "frame") != r["frame_before"]]
+    to_model = sum(recoded_label(r, "frame") == r["frame_model"] for r in changed)
+    print(f"{to_model} of the {len(changed)} frame changes are to the model's out-of-fold frame")
 
 
 def labels(rows, task, recoded):

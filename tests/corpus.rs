@@ -296,7 +296,12 @@ fn the_training_file_has_the_recodings_frames_and_not_its_tones() {
         let row = training
             .get(&label("text"))
             .unwrap_or_else(|| panic!("recoding.csv line {line}: not a sentence of frames.csv"));
-        for name in ["frame_before", "frame_coder_1", "frame_coder_2"] {
+        for name in [
+            "frame_model",
+            "frame_before",
+            "frame_coder_1",
+            "frame_coder_2",
+        ] {
             assert!(
                 FRAMES.contains(&label(name).as_str()),
                 "line {line}: {name}"
@@ -317,10 +322,13 @@ fn the_training_file_has_the_recodings_frames_and_not_its_tones() {
             "recoding.csv line {line}: tone"
         );
         assert_eq!(row.story, label("story"), "recoding.csv line {line}: story");
-        assert!(
-            ["model-disagreed", "control"].contains(&label("selected").as_str()),
-            "line {line}"
-        );
+        // Selected: the model's out-of-fold frame differed from the label; control: it did not.
+        let disagreed = label("frame_model") != label("frame_before");
+        match label("selected").as_str() {
+            "model-disagreed" => assert!(disagreed, "line {line}"),
+            "control" => assert!(!disagreed, "line {line}"),
+            other => panic!("recoding.csv line {line}: selected {other:?}"),
+        }
         count += 1;
     }
     assert_eq!(count, 1400);
