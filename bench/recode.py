@@ -46,7 +46,8 @@ RECORD = "data/coding/recoding.csv"
 
 
 def read(path):
-    return list(csv.DictReader(open(path, encoding="utf-8")))
+    with open(path, encoding="utf-8") as f:
+        return list(csv.DictReader(f))
 
 
 def select(out):
@@ -73,7 +74,7 @@ def select(out):
                 key.append([f"{letter}-{n:03d}", i, why, rows[i]["frame"], rows[i]["tone"], predicted[i]])
     with open(f"{out}/key.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["id", "row", "selected", "frame_old", "tone_old", "frame_model"])
+        w.writerow(["id", "row", "selected", "frame_before", "tone_before", "frame_model"])
         w.writerows(key)
     print(f"{len(disagreed)} disagreed + {CONTROL} control of {first.sum()} first-round sentences")
 
@@ -111,8 +112,9 @@ def recoded_label(r, task):
 
 
 def summary():
+    record = read(RECORD)
     counts = {}
-    for r in read(RECORD):
+    for r in record:
         for task in TASKS:
             one, two = r[f"{task}_coder_1"], r[f"{task}_coder_2"]
             c = counts.setdefault((r["selected"], task), [0, 0, 0, 0])
@@ -123,7 +125,7 @@ def summary():
     for (why, task), (n, agree, kept, changed) in sorted(counts.items()):
         print(f"{why:16} {task:5} {n:5} rows: coders agree {agree / n:.3f}, both keep the label "
               f"{kept / n:.3f}, both change it {changed / n:.3f} ({changed})")
-    changed = [r for r in read(RECORD) if recoded_label(r, "frame") != r["frame_before"]]
+    changed = [r for r in record if recoded_label(r, "frame") != r["frame_before"]]
     to_model = sum(recoded_label(r, "frame") == r["frame_model"] for r in changed)
     print(f"{to_model} of the {len(changed)} frame changes are to the model's out-of-fold frame")
 

@@ -274,6 +274,21 @@ fn nothing_in_data_is_copied_from_the_shared_material() {
     );
 }
 
+/// A row of `data/coding/recoding.csv`.
+#[derive(serde::Deserialize)]
+struct Recoded {
+    text: String,
+    story: String,
+    selected: String,
+    frame_model: String,
+    frame_before: String,
+    frame_coder_1: String,
+    frame_coder_2: String,
+    tone_before: String,
+    tone_coder_1: String,
+    tone_coder_2: String,
+}
+
 /// `data/coding/recoding.csv` records a blind recoding of training sentences (data/README.md, step 7).
 /// Each of its sentences is in `frames.csv`, and the corpus frame is the new coders' frame where both
 /// agree and the frame before where they do not. The tone is the tone before: the recoding's tone
@@ -284,47 +299,36 @@ fn the_training_file_has_the_recodings_frames_and_not_its_tones() {
         .into_iter()
         .map(|row| (row.text.clone(), row))
         .collect();
-    let path = root().join("data/coding/recoding.csv");
-    let mut reader = csv::Reader::from_path(&path).unwrap();
-    let headers = reader.headers().unwrap().clone();
-    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let mut reader = csv::Reader::from_path(root().join("data/coding/recoding.csv")).unwrap();
     let mut count = 0;
-    for record in reader.records() {
-        let record = record.unwrap();
-        let line = record.position().unwrap().line();
-        let label = |name: &str| record[column(name)].to_string();
+    for (i, record) in reader.deserialize::<Recoded>().enumerate() {
+        let line = i + 2;
+        let r = record.unwrap_or_else(|e| panic!("recoding.csv line {line}: {e}"));
         let row = training
-            .get(&label("text"))
+            .get(&r.text)
             .unwrap_or_else(|| panic!("recoding.csv line {line}: not a sentence of frames.csv"));
-        for name in [
-            "frame_model",
-            "frame_before",
-            "frame_coder_1",
-            "frame_coder_2",
+        for frame in [
+            &r.frame_model,
+            &r.frame_before,
+            &r.frame_coder_1,
+            &r.frame_coder_2,
         ] {
-            assert!(
-                FRAMES.contains(&label(name).as_str()),
-                "line {line}: {name}"
-            );
+            assert!(FRAMES.contains(&frame.as_str()), "line {line}: {frame}");
         }
-        for name in ["tone_before", "tone_coder_1", "tone_coder_2"] {
-            assert!(TONES.contains(&label(name).as_str()), "line {line}: {name}");
+        for tone in [&r.tone_before, &r.tone_coder_1, &r.tone_coder_2] {
+            assert!(TONES.contains(&tone.as_str()), "line {line}: {tone}");
         }
-        let recoded_frame = if label("frame_coder_1") == label("frame_coder_2") {
-            label("frame_coder_1")
+        let recoded_frame = if r.frame_coder_1 == r.frame_coder_2 {
+            &r.frame_coder_1
         } else {
-            label("frame_before")
+            &r.frame_before
         };
-        assert_eq!(row.frame, recoded_frame, "recoding.csv line {line}: frame");
-        assert_eq!(
-            row.tone,
-            label("tone_before"),
-            "recoding.csv line {line}: tone"
-        );
-        assert_eq!(row.story, label("story"), "recoding.csv line {line}: story");
+        assert_eq!(&row.frame, recoded_frame, "recoding.csv line {line}: frame");
+        assert_eq!(row.tone, r.tone_before, "recoding.csv line {line}: tone");
+        assert_eq!(row.story, r.story, "recoding.csv line {line}: story");
         // Selected: the model's out-of-fold frame differed from the label; control: it did not.
-        let disagreed = label("frame_model") != label("frame_before");
-        match label("selected").as_str() {
+        let disagreed = r.frame_model != r.frame_before;
+        match r.selected.as_str() {
             "model-disagreed" => assert!(disagreed, "line {line}"),
             "control" => assert!(!disagreed, "line {line}"),
             other => panic!("recoding.csv line {line}: selected {other:?}"),
